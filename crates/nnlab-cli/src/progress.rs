@@ -1,0 +1,66 @@
+//! Progress display for long jobs: stage headings, a download bar and one bar per training epoch,
+//! all on stderr and all silenced by `--quiet`.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use nnlab::anomaly::{EpochStats, JobObserver, TrainObserver};
+
+/// Draws the progress of a job with indicatif.
+pub struct Bars {
+    quiet: bool,
+    bar: ProgressBar,
+}
+
+impl Bars {
+    pub fn new(quiet: bool) -> Self {
+        Self { quiet, bar: ProgressBar::hidden() }
+    }
+}
+
+impl TrainObserver for Bars {
+    fn epoch_start(&mut self, epoch: usize, epochs: usize, steps: usize) {
+        if self.quiet {
+            return;
+        }
+        self.bar = ProgressBar::new(steps as u64).with_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30.cyan/blue}] {pos}/{len} steps  {msg}  eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        self.bar.set_prefix(format!("epoch {epoch:>2}/{epochs}"));
+    }
+
+    fn step(&mut self, loss_per_image: f64, images_per_sec: f64) {
+        self.bar.inc(1);
+        self.bar.set_message(format!("loss/img {loss_per_image:8.3}  {images_per_sec:>7.0} img/s"));
+    }
+
+    fn epoch_end(&mut self, s: &EpochStats) {
+        self.bar.finish_with_message(format!(
+            "loss/img {:8.3}  {:>7.0} img/s  {:.1}s",
+            s.loss_per_image, s.images_per_sec, s.seconds
+        ));
+    }
+}
+
+impl JobObserver for Bars {
+    fn stage(&mut self, what: &str) {
+        if !self.quiet {
+            eprintln!("==> {what}");
+        }
+    }
+
+    fn download_bar(&mut self) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        ProgressBar::new(0).with_style(
+            ProgressStyle::with_template(
+                "downloading {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} ({bytes_per_sec})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        )
+    }
+}

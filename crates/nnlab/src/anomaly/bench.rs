@@ -1,0 +1,106 @@
+//! Throughput benchmark of the autoencoder: one training epoch (Adam, batch loss
+//! Σ‖x − D(E(x))‖²) and one scoring pass, in seconds, images/s and achieved GFLOP/s.
+
+use super::model::{Arch, ModelConfig};
+use super::train::{self, TrainConfig};
+use crate::data::Images;
+use burn::prelude::Device;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::time::Instant;
+
+impl ModelConfig {
+    /// Multiply–accumulates of one forward pass for one image: Σ n_in·n_out over linear layers,
+    /// and H_out·W_out·C_out·C_in·k² over (transpose) convolutions.
+    pub fn forward_macs(&self) -> u64 {
+        match self.arch {
+            Arch::Mlp => {
+                let mut w = vec![self.input_dim()];
+                w.extend(&self.hidden);
+                w.push(self.latent);
+                2 * w.windows(2).map(|p| (p[0] * p[1]) as u64).sum::<u64>()
+            }
+            Arch::Conv => {
+                let (c1, c2) = (self.hidden[0], self.hidden[1]);
+                let (h1, h2) = (self.input_dim() / 4, self.input_dim() / 16);
+                let conv = (h1 * c1 * 9 + h2 * c2 * c1 * 9) as u64;
+                let linear = (h2 * c2 * self.latent) as u64;
+                2 * (conv + linear)
+            }
+        }
+    }
+}
+
+/// One timed measurement.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Timing {
+    pub what: String,
+    pub images: usize,
+    pub seconds: f64,
+    pub images_per_sec: f64,
+    /// Achieved rate counting 2 FLOPs per multiply–accumulate; training counts 3 forward
+    /// passes per image (forward, and the two products of the backward pass).
+    pub gflops: f64,
+}
+
+impl Timing {
+    fn new(what: String, images: usize, seconds: f64, flops_per_image: f64) -> Self {
+        Self {
+            what,
+            images,
+            seconds,
+            images_per_sec: images as f64 / seconds,
+            gflops: images as f64 * flops_per_image / seconds / 1e9,
+        }
+    }
+}
+
+/// `n` uniform random images of `rows`×`cols` (the same inputs as the PyTorch peer script).
+pub fn random_images(n: usize, rows: usize, cols: usize, seed: u64) -> Images {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let pixels = (0..n * rows * cols).map(|_| rng.random::<f32>()).collect();
+    Images { n, rows, cols, pixels, labels: None, name: format!("random:{n}") }
+}
+
+/// Times `epochs` training epochs on `data` (after one untimed warm-up epoch on a small
+/// slice) and then scoring `data`.
+pub fn run(
+    model: &ModelConfig,
+    data: &Images,
+    cfg: &TrainConfig,
+    device: &Device,
+    observer: &mut dyn train::TrainObserver,
+) -> Result<Vec<Timing>, train::TrainError> {
+    let macs = model.forward_macs() as f64;
+    let warm = data.subset(&(0..data.n.min(10 * cfg.batch_size)).collect::<Vec<_>>());
+    train::train(model, &warm, &TrainConfig { epochs: 1, ..cfg.clone() }, device, &mut ())?;
+    let (trained, history) = train::train(model, data, cfg, device, observer)?;
+    let mut out: Vec<Timing> = history
+        .iter()
+        .map(|e| {
+            let what = format!("train epoch {} (batch {})", e.epoch, cfg.batch_size);
+            Timing::new(what, data.n, e.seconds, 3.0 * 2.0 * macs)
+        })
+        .collect();
+    let start = Instant::now();
+    let scores = train::score(&trained, data, device);
+    let secs = start.elapsed().as_secs_f64();
+    debug_assert_eq!(scores.len(), data.n);
+    out.push(Timing::new("score (batch 1000)".into(), data.n, secs, 2.0 * macs));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mac_counts_match_hand_computation() {
+        // 784·256 + 256·64 + 64·32, twice (encoder and mirrored decoder).
+        let m = ModelConfig::mlp(28, 28);
+        assert_eq!(m.forward_macs(), 2 * (784 * 256 + 256 * 64 + 64 * 32));
+        // conv: 14·14·16·1·9 + 7·7·32·16·9 + 1568·32, twice.
+        let c = ModelConfig::conv(28, 28);
+        assert_eq!(c.forward_macs(), 2 * (14 * 14 * 16 * 9 + 7 * 7 * 32 * 16 * 9 + 1568 * 32));
+    }
+}

@@ -1,0 +1,103 @@
+//! A trained detector: the autoencoder plus its threshold τ = μ_val + k·σ_val, saved as a folder
+//! (`weights.safetensors` + `detector.json`) so new data can be scored without retraining.
+
+use super::model::{Autoencoder, ModelConfig};
+use super::train;
+use crate::data::Images;
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Everything about a detector except its weights; stored as `detector.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DetectorInfo {
+    pub model: ModelConfig,
+    /// Mean and sample standard deviation of the validation scores.
+    pub validation_mean: f64,
+    pub validation_std: f64,
+    /// k in τ = mean + k·std.
+    pub sigmas: f64,
+    /// τ: an image is anomalous iff its score is strictly greater.
+    pub threshold: f64,
+    /// Description of the training data, e.g. "mnist:train".
+    pub trained_on: String,
+    pub nnlab_version: String,
+}
+
+/// An autoencoder with its decision threshold.
+#[derive(Debug)]
+pub struct Detector {
+    pub info: DetectorInfo,
+    pub model: Autoencoder,
+}
+
+/// Problems loading or saving a detector folder; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectorError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: not a valid detector description: {msg}")]
+    Format { path: PathBuf, msg: String },
+}
+
+const INFO: &str = "detector.json";
+const WEIGHTS: &str = "weights.safetensors";
+
+impl Detector {
+    /// Scores s(x) = ‖x − D(E(x))‖² of every image.
+    pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
+        train::score(&self.model, data, device)
+    }
+
+    /// Whether each score is above the threshold.
+    pub fn flag(&self, scores: &[f32]) -> Vec<bool> {
+        scores.iter().map(|&s| s as f64 > self.info.threshold).collect()
+    }
+
+    /// Checks that `data` has the image size this detector was trained on.
+    pub fn check_input(&self, data: &Images) -> Result<(), String> {
+        let m = &self.info.model;
+        if (data.rows, data.cols) != (m.rows, m.cols) {
+            return Err(format!(
+                "{}: images are {}x{}, but the model was trained on {}x{}",
+                data.name, data.rows, data.cols, m.rows, m.cols
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes `dir/detector.json` and `dir/weights.safetensors`, each atomically.
+    pub fn save(&self, dir: &Path) -> Result<(), DetectorError> {
+        let weights = self.model.to_safetensors().map_err(|msg| DetectorError::Format {
+            path: dir.join(WEIGHTS),
+            msg,
+        })?;
+        let json = serde_json::to_vec_pretty(&self.info).expect("detector info serializes");
+        for (name, bytes) in [(WEIGHTS, weights), (INFO, json)] {
+            let path = dir.join(name);
+            crate::io::write_atomic(&path, &bytes).map_err(|source| DetectorError::Io { path, source })?;
+        }
+        Ok(())
+    }
+
+    /// Loads a folder written by [`Detector::save`] onto `device`.
+    pub fn load(dir: &Path, device: &Device) -> Result<Self, DetectorError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| DetectorError::Io { path, source })
+        };
+        let info_path = dir.join(INFO);
+        let info: DetectorInfo = serde_json::from_slice(&read(INFO)?).map_err(|e| {
+            DetectorError::Format { path: info_path.clone(), msg: e.to_string() }
+        })?;
+        info.model
+            .validate()
+            .map_err(|msg| DetectorError::Format { path: info_path, msg })?;
+        let model = info
+            .model
+            .init(device)
+            .load_safetensors(read(WEIGHTS)?)
+            .map_err(|msg| DetectorError::Format { path: dir.join(WEIGHTS), msg })?;
+        Ok(Self { info, model })
+    }
+}

@@ -1,0 +1,206 @@
+//! Autoencoder anomaly detection, the main job: train E, D on normal images with the loss
+//! Σ‖X − D(E(X))‖², score s(X) = ‖X − D(E(X))‖², flag s > τ with τ = mean + k·std of the
+//! validation scores, and report type I / II errors, AUROC and AUPR with plots and a saved model.
+
+pub mod bench;
+pub mod detector;
+pub mod model;
+pub mod report;
+pub mod train;
+
+pub use detector::{Detector, DetectorError, DetectorInfo};
+pub use model::{Arch, Autoencoder, ModelConfig};
+pub use report::AnomalyReport;
+pub use train::{EpochStats, TrainConfig, TrainError, TrainObserver};
+
+use crate::data::{DataError, DataSource, Images, Selection, Split};
+use crate::device::DeviceChoice;
+use crate::metrics;
+use indicatif::ProgressBar;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Settings of one anomaly-detection run. `Default` is the course recipe.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AnomalyConfig {
+    /// Normal data for training and validation (training split by default).
+    pub normal: String,
+    /// Normal data held out for testing (test split by default); `None` = the test split of
+    /// `normal`.
+    pub normal_test: Option<String>,
+    /// Anomalous test data (test split by default).
+    pub anomaly: String,
+    /// Size of the validation set cut from `normal` (seeded).
+    pub validation: usize,
+    /// Use only the first N training images after the split (quick runs); `None` = all.
+    pub train_limit: Option<usize>,
+    pub arch: Arch,
+    /// Override the code width / hidden widths of the architecture's defaults.
+    pub latent: Option<usize>,
+    pub hidden: Option<Vec<usize>>,
+    pub train: TrainConfig,
+    /// k in τ = mean + k·std.
+    pub sigmas: f64,
+    pub out: PathBuf,
+    pub data_dir: Option<PathBuf>,
+    pub device: DeviceChoice,
+    /// Log-scale x axis on the score histogram.
+    pub log_histogram: bool,
+}
+
+impl Default for AnomalyConfig {
+    fn default() -> Self {
+        Self {
+            normal: "mnist".into(),
+            normal_test: None,
+            anomaly: "kmnist".into(),
+            validation: 10_000,
+            train_limit: None,
+            arch: Arch::Mlp,
+            latent: None,
+            hidden: None,
+            train: TrainConfig::default(),
+            sigmas: 3.0,
+            out: PathBuf::from("runs/anomaly"),
+            data_dir: None,
+            device: DeviceChoice::Cpu,
+            log_histogram: true,
+        }
+    }
+}
+
+/// Failures of the job, each saying what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum AnomalyError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    #[error(transparent)]
+    Detector(#[from] DetectorError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("writing {path}: {msg}")]
+    Output { path: PathBuf, msg: String },
+}
+
+/// Progress of a whole run: training progress plus coarse stages and a bar for downloads.
+pub trait JobObserver: TrainObserver {
+    /// A new stage begins ("loading data", "scoring", …).
+    fn stage(&mut self, _what: &str) {}
+    /// A progress bar for data downloads (hidden by default).
+    fn download_bar(&mut self) -> ProgressBar {
+        ProgressBar::hidden()
+    }
+}
+
+impl JobObserver for () {}
+
+/// The scored sets of a run.
+pub struct Scored {
+    pub validation: Vec<f32>,
+    pub normal_test: Vec<f32>,
+    pub anomaly: Vec<f32>,
+}
+
+/// The data of a run after loading and splitting.
+pub struct RunData {
+    pub train: Images,
+    pub validation: Images,
+    pub normal_test: Images,
+    pub anomaly: Images,
+}
+
+/// Loads and splits the data named in `cfg` (the split is seeded by `cfg.train.seed` and made
+/// before anything else touches the data, so validation images never reach training).
+pub fn load_data(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<RunData, AnomalyError> {
+    let source = DataSource::resolve(cfg.data_dir.as_deref());
+    let bar = obs.download_bar();
+    let load = |spec: &str, split: Split| -> Result<Images, AnomalyError> {
+        Ok(spec.parse::<Selection>()?.load(&source, split, &bar)?)
+    };
+    obs.stage("loading data");
+    let normal = load(&cfg.normal, Split::Train)?;
+    let normal_test = match &cfg.normal_test {
+        Some(spec) => load(spec, Split::Test)?,
+        None => cfg.normal.parse::<Selection>()?.load(&source, Split::Test, &bar)?,
+    };
+    let anomaly = load(&cfg.anomaly, Split::Test)?;
+    if cfg.validation == 0 || cfg.validation >= normal.n {
+        return Err(AnomalyError::Invalid(format!(
+            "--validation {} must be between 1 and {} (the number of normal images in {})",
+            cfg.validation,
+            normal.n.saturating_sub(1),
+            normal.name
+        )));
+    }
+    let (mut train, validation) = normal.train_val_split(cfg.validation, cfg.train.seed)?;
+    if let Some(limit) = cfg.train_limit.filter(|&l| l < train.n) {
+        train = train.subset(&(0..limit).collect::<Vec<_>>());
+    }
+    for set in [&validation, &normal_test, &anomaly] {
+        if (set.rows, set.cols) != (train.rows, train.cols) {
+            return Err(AnomalyError::Invalid(format!(
+                "{} has {}x{} images but the training data {} has {}x{}",
+                set.name, set.rows, set.cols, train.name, train.rows, train.cols
+            )));
+        }
+    }
+    Ok(RunData { train, validation, normal_test, anomaly })
+}
+
+/// The model shape for `cfg` and images of `rows`×`cols`.
+pub fn model_config(cfg: &AnomalyConfig, rows: usize, cols: usize) -> ModelConfig {
+    let mut m = ModelConfig::for_arch(cfg.arch, rows, cols);
+    if let Some(l) = cfg.latent {
+        m.latent = l;
+    }
+    if let Some(h) = &cfg.hidden {
+        m.hidden = h.clone();
+    }
+    m
+}
+
+/// Runs the whole job: load, split, train, score, threshold, measure, and write every output
+/// into `cfg.out` (see [`report::write_outputs`]).
+pub fn run(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<AnomalyReport, AnomalyError> {
+    if !(cfg.sigmas.is_finite()) {
+        return Err(AnomalyError::Invalid(format!("--sigmas must be finite, got {}", cfg.sigmas)));
+    }
+    let device = cfg.device.device().map_err(AnomalyError::Invalid)?;
+    let data = load_data(cfg, obs)?;
+    let model_cfg = model_config(cfg, data.train.rows, data.train.cols);
+    model_cfg.validate().map_err(AnomalyError::Invalid)?;
+
+    obs.stage("training");
+    let start = Instant::now();
+    let (model, history) = train::train(&model_cfg, &data.train, &cfg.train, &device, obs)?;
+    let train_seconds = start.elapsed().as_secs_f64();
+
+    obs.stage("scoring");
+    let score_start = Instant::now();
+    let scored = Scored {
+        validation: train::score(&model, &data.validation, &device),
+        normal_test: train::score(&model, &data.normal_test, &device),
+        anomaly: train::score(&model, &data.anomaly, &device),
+    };
+    let score_seconds = score_start.elapsed().as_secs_f64();
+
+    let (validation_mean, validation_std) = metrics::mean_std(&scored.validation);
+    let detector = Detector {
+        info: DetectorInfo {
+            model: model_cfg,
+            validation_mean,
+            validation_std,
+            sigmas: cfg.sigmas,
+            threshold: validation_mean + cfg.sigmas * validation_std,
+            trained_on: data.train.name.clone(),
+            nnlab_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        model,
+    };
+    let report = AnomalyReport::new(cfg, &data, &scored, &detector, history, train_seconds, score_seconds);
+    obs.stage("writing outputs");
+    report::write_outputs(cfg, &data, &scored, &detector, &report, &device)?;
+    Ok(report)
+}

@@ -1,0 +1,36 @@
+//! Data: IDX files, the dataset registry (MNIST, KMNIST, Fashion-MNIST), selections such as
+//! `mnist:test:0-4`, and seeded train/validation splits.
+//!
+//! - [`idx`]: the validating IDX reader (raw or gzip) and a small writer.
+//! - [`images`]: [`Images`] in memory, subsets, label filters, [`Images::train_val_split`].
+//! - [`registry`]: datasets, file layout, data-root lookup (`--data-dir`, then `NNLAB_DATA`,
+//!   then the user cache), download with checksum, [`verify`].
+//! - [`selection`]: the [`Selection`] syntax and its loading.
+//! - [`error`]: [`DataError`], whose messages name the file, what was expected and what was found.
+//!
+//! ```no_run
+//! use nnlab::data::{DataSource, Selection, Split};
+//! let source = DataSource::resolve(None);
+//! let pb = indicatif::ProgressBar::hidden();
+//! let sel: Selection = "mnist:test:0-4".parse()?;
+//! let images = sel.load(&source, Split::Train, &pb)?;
+//! let (train, val) = images.train_val_split(1000, 42)?;
+//! # Ok::<(), nnlab::data::DataError>(())
+//! ```
+
+mod download;
+pub mod error;
+pub mod idx;
+pub mod images;
+pub mod registry;
+pub mod selection;
+#[doc(hidden)]
+pub mod testing;
+
+pub use error::DataError;
+pub use idx::{IdxArray, parse_idx, read_idx, write_idx_u8};
+pub use images::{Images, format_labels};
+pub use registry::{
+    Checksum, DataFile, DataSource, Dataset, FileKind, Split, md5_hex, resolve_root, verify,
+};
+pub use selection::{Selection, parse_labels};

@@ -1,0 +1,17 @@
+//! nnlab: a deep-learning laboratory. It implements, runs and verifies the mathematics of deep
+//! neural networks on the Burn tensor engine.
+//!
+//! Modules, one concept each:
+//! - [`data`]: IDX files, the dataset registry, selections and seeded splits.
+//! - [`anomaly`]: autoencoder anomaly detection (train, score, threshold, report).
+//! - [`metrics`]: ranking and error-rate metrics (AUROC, AUPR, type I / II errors).
+//! - [`plot`]: PNG figures (score histograms, ROC curves, image grids).
+//! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
+//! - [`io`]: atomic file output.
+
+pub mod anomaly;
+pub mod data;
+pub mod device;
+pub mod io;
+pub mod metrics;
+pub mod plot;

@@ -1,0 +1,191 @@
+//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images and line plots.
+//!
+//! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG by the
+//! small encoder in [`png`](self::png), and written with [`crate::io::write_atomic`], so a figure
+//! appears complete under its final name or not at all. Text uses the Ubuntu Light typeface
+//! embedded in the `epaint_default_fonts` crate (registered with plotters' `ab_glyph` renderer),
+//! so no system fonts or font libraries are needed.
+//!
+//! Input policy, the same for every function: an empty input (no series, no points, no rows) is
+//! a [`PlotError::InvalidInput`]; non-finite numbers in the data series are skipped (and, where a
+//! count is shown, counted as skipped); parameters that must be numbers (a threshold, an AUROC)
+//! must be finite. Errors never panic and always name the output path.
+
+mod grid;
+mod histogram;
+mod line;
+mod png;
+mod roc;
+
+pub use grid::{GridRow, image_grid};
+pub use histogram::{Series, score_histogram};
+pub use line::{Line, line_plot};
+pub use roc::roc_curve;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Why a figure could not be made. Every variant names the output path.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The data cannot be plotted (empty, mismatched sizes, out of range).
+    #[error("cannot plot {}: {reason}", path.display())]
+    InvalidInput { path: PathBuf, reason: String },
+    /// Drawing failed inside plotters (for example a missing font).
+    #[error("cannot draw {}: {message}", path.display())]
+    Draw { path: PathBuf, message: String },
+    /// The PNG could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Default chart size in pixels.
+pub(crate) const CHART_SIZE: (u32, u32) = (800, 500);
+/// The font family name the embedded typeface is registered under.
+pub(crate) const FONT: &str = "sans-serif";
+
+/// Series colours, in order: blue, green, red, then orange, purple, brown, pink, grey, olive, cyan.
+pub(crate) const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// The colour of the `i`-th series (cycling through [`PALETTE`]).
+pub(crate) fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// What a drawing closure returns; plotters' errors convert into it with `?`.
+pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// An [`PlotError::InvalidInput`] for `path`.
+pub(crate) fn invalid(path: &Path, reason: impl Into<String>) -> PlotError {
+    PlotError::InvalidInput {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Registers the embedded typeface with plotters once per process.
+pub(crate) fn ensure_font() -> Result<(), String> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        register_font(FONT, FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("the embedded font could not be loaded".into())
+    }
+}
+
+/// Draws a `width`×`height` figure on a white background with `draw`, encodes it as PNG and
+/// writes it atomically to `path`.
+pub(crate) fn render(
+    path: &Path,
+    (width, height): (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> DrawResult,
+) -> Result<(), PlotError> {
+    render_on(path, (width, height), |_| {}, draw)
+}
+
+/// Like [`render`], but `prefill` first paints directly into the white RGB buffer (row-major,
+/// 3 bytes a pixel) before `draw` adds plotters elements on top.
+pub(crate) fn render_on(
+    path: &Path,
+    (width, height): (u32, u32),
+    prefill: impl FnOnce(&mut [u8]),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> DrawResult,
+) -> Result<(), PlotError> {
+    let draw_error = |message: String| PlotError::Draw {
+        path: path.to_path_buf(),
+        message,
+    };
+    ensure_font().map_err(draw_error)?;
+    let mut buf = vec![255u8; 3 * width as usize * height as usize];
+    prefill(&mut buf);
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
+        draw(&root)
+            .and_then(|()| root.present().map_err(Into::into))
+            .map_err(|e| draw_error(e.to_string()))?;
+    }
+    let bytes = png::encode_rgb(width, height, &buf);
+    crate::io::write_atomic(path, &bytes).map_err(|source| PlotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Formats a number for a label with about four significant digits: plain notation for
+/// magnitudes in [1e-3, 1e5), scientific otherwise.
+pub(crate) fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e5).contains(&a) {
+        format!("{x:.3e}")
+    } else {
+        let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{x:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+}
+
+/// The range `[lo, hi]` widened so that it is never empty: a single value `v` becomes
+/// `v ± max(|v| / 10, 0.5)`.
+pub(crate) fn nonempty_range(lo: f64, hi: f64) -> (f64, f64) {
+    if hi > lo {
+        (lo, hi)
+    } else {
+        let pad = (lo.abs() / 10.0).max(0.5);
+        (lo - pad, hi + pad)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_compactly() {
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(0.012345), "0.01235");
+        assert_eq!(fmt_num(1.5), "1.5");
+        assert_eq!(fmt_num(123.0), "123");
+        assert_eq!(fmt_num(-2.0), "-2");
+        assert_eq!(fmt_num(1.5e-5), "1.500e-5");
+    }
+
+    #[test]
+    fn widens_empty_ranges() {
+        assert_eq!(nonempty_range(0.0, 1.0), (0.0, 1.0));
+        assert_eq!(nonempty_range(2.0, 2.0), (1.5, 2.5));
+        assert_eq!(nonempty_range(100.0, 100.0), (90.0, 110.0));
+    }
+}
+
+#[cfg(test)]
+mod demo;
