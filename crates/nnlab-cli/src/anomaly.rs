@@ -4,7 +4,9 @@
 use crate::progress::Bars;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use nnlab::anomaly::{self, AnomalyConfig, AnomalyReport, Arch, Detector, JobObserver, TrainConfig};
+use nnlab::anomaly::{
+    self, AnomalyConfig, AnomalyReport, Arch, Detector, JobObserver, TrainConfig,
+};
 use nnlab::data::{DataSource, Selection, Split};
 use nnlab::device::DeviceChoice;
 use std::path::PathBuf;
@@ -145,7 +147,10 @@ pub fn run(args: AnomalyArgs) -> Result<()> {
 fn print_summary(r: &AnomalyReport) {
     let c = &r.counts;
     let pct = |x: f64| format!("{:.2}%", 100.0 * x);
-    println!("normal      {} ({} train, {} validation); test {}", r.data[0], c.train, c.validation, r.data[2]);
+    println!(
+        "normal      {} ({} train, {} validation); test {}",
+        r.data[0], c.train, c.validation, r.data[2]
+    );
     println!("anomalies   {}", r.data[3]);
     println!(
         "threshold   {:.3} = validation mean {:.3} + {} x std {:.3}",
@@ -184,18 +189,25 @@ fn score(args: ScoreArgs) -> Result<()> {
     let det = Detector::load(&args.model, &device)?;
     let mut bars = Bars::new(args.common.quiet);
     let source = DataSource::resolve(args.common.data_dir.as_deref());
-    let data = args.input.parse::<Selection>()?.load(&source, Split::Test, &bars.download_bar())?;
+    let data = args
+        .input
+        .parse::<Selection>()?
+        .load(&source, Split::Test, &bars.download_bar())?;
     det.check_input(&data).map_err(anyhow::Error::msg)?;
     let scores = det.score(&data, &device);
     let flags = det.flag(&scores);
     let flagged = flags.iter().filter(|&&f| f).count();
     if let Some(path) = &args.csv {
         let csv = anomaly::report::scores_csv(&[("input", &data, &scores)], det.info.threshold);
-        nnlab::io::write_atomic(path, csv.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        nnlab::io::write_atomic(path, csv.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let (mean, _) = nnlab::metrics::mean_std(&scores);
     println!("input       {} ({} images)", data.name, data.n);
-    println!("threshold   {:.3} (trained on {})", det.info.threshold, det.info.trained_on);
+    println!(
+        "threshold   {:.3} (trained on {})",
+        det.info.threshold, det.info.trained_on
+    );
     println!(
         "flagged     {} of {} ({:.2}%); mean score {:.3}",
         flagged,

@@ -41,7 +41,11 @@ pub struct BenchArgs {
 
 pub fn run(args: BenchArgs) -> Result<()> {
     let device = args.device.device().map_err(anyhow::Error::msg)?;
-    let mut model = ModelConfig::for_arch(args.arch.parse::<Arch>().map_err(anyhow::Error::msg)?, 28, 28);
+    let mut model = ModelConfig::for_arch(
+        args.arch.parse::<Arch>().map_err(anyhow::Error::msg)?,
+        28,
+        28,
+    );
     if let Some(h) = args.hidden {
         model.hidden = h;
     }
@@ -50,7 +54,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     model.validate().map_err(anyhow::Error::msg)?;
     let data = bench::random_images(args.images, 28, 28, 0);
-    let cfg = TrainConfig { epochs: args.epochs, batch_size: args.batch_size, ..TrainConfig::default() };
+    let cfg = TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        ..TrainConfig::default()
+    };
     let mut bars = Bars::new(args.quiet);
     let timings = bench::run(&model, &data, &cfg, &device, &mut bars)?;
     println!(

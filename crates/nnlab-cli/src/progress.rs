@@ -12,7 +12,10 @@ pub struct Bars {
 
 impl Bars {
     pub fn new(quiet: bool) -> Self {
-        Self { quiet, bar: ProgressBar::hidden() }
+        Self {
+            quiet,
+            bar: ProgressBar::hidden(),
+        }
     }
 }
 
@@ -33,7 +36,9 @@ impl TrainObserver for Bars {
 
     fn step(&mut self, loss_per_image: f64, images_per_sec: f64) {
         self.bar.inc(1);
-        self.bar.set_message(format!("loss/img {loss_per_image:8.3}  {images_per_sec:>7.0} img/s"));
+        self.bar.set_message(format!(
+            "loss/img {loss_per_image:8.3}  {images_per_sec:>7.0} img/s"
+        ));
     }
 
     fn epoch_end(&mut self, s: &EpochStats) {

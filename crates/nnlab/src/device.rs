@@ -22,7 +22,9 @@ impl FromStr for DeviceChoice {
         match s.to_ascii_lowercase().as_str() {
             "cpu" | "flex" => Ok(Self::Cpu),
             "cuda" | "gpu" => Ok(Self::Cuda),
-            other => Err(format!("unknown device '{other}': expected 'cpu' or 'cuda'")),
+            other => Err(format!(
+                "unknown device '{other}': expected 'cpu' or 'cuda'"
+            )),
         }
     }
 }

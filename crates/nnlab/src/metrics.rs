@@ -66,7 +66,11 @@ fn cumulative_counts(normal: &[f32], anomalous: &[f32]) -> Vec<(usize, usize)> {
     while i < all.len() {
         let s = all[i].0;
         while i < all.len() && all[i].0 == s {
-            if all[i].1 { tp += 1 } else { fp += 1 }
+            if all[i].1 {
+                tp += 1
+            } else {
+                fp += 1
+            }
             i += 1;
         }
         out.push((fp, tp));
@@ -138,7 +142,13 @@ mod tests {
         let mut wins = 0.0;
         for &a in &anom {
             for &n in &normal {
-                wins += if a > n { 1.0 } else if a == n { 0.5 } else { 0.0 };
+                wins += if a > n {
+                    1.0
+                } else if a == n {
+                    0.5
+                } else {
+                    0.0
+                };
             }
         }
         let want = wins / (normal.len() * anom.len()) as f64;

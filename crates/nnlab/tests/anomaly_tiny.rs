@@ -17,7 +17,11 @@ fn bars(n: usize, vertical: bool, rng: &mut StdRng) -> Vec<u8> {
         let at = rng.random_range(2..SIDE - 2);
         for (k, p) in img.iter_mut().enumerate() {
             let (r, c) = (k / SIDE, k % SIDE);
-            let on = if vertical { c == at || c == at + 1 } else { r == at || r == at + 1 };
+            let on = if vertical {
+                c == at || c == at + 1
+            } else {
+                r == at || r == at + 1
+            };
             *p = if on { 230 } else { rng.random_range(0..25) };
         }
     }
@@ -38,9 +42,18 @@ fn config(dir: &Path, arch: Arch) -> AnomalyConfig {
         anomaly: write_set(dir, "anomaly", 200, true, &mut rng),
         validation: 200,
         arch,
-        hidden: Some(if arch == Arch::Mlp { vec![64, 32] } else { vec![8, 16] }),
+        hidden: Some(if arch == Arch::Mlp {
+            vec![64, 32]
+        } else {
+            vec![8, 16]
+        }),
         latent: Some(8),
-        train: TrainConfig { epochs: 12, batch_size: 20, lr: 3e-3, seed: 1 },
+        train: TrainConfig {
+            epochs: 12,
+            batch_size: 20,
+            lr: 3e-3,
+            seed: 1,
+        },
         out: dir.join("run"),
         ..AnomalyConfig::default()
     }
@@ -53,13 +66,24 @@ fn mlp_learns_normal_bars_and_flags_vertical_ones() {
     let r = anomaly::run(&cfg, &mut ()).unwrap();
     let first = r.epochs.first().unwrap().loss_per_image;
     let last = r.epochs.last().unwrap().loss_per_image;
-    assert!(last < 0.5 * first, "loss should at least halve: {first} -> {last}");
+    assert!(
+        last < 0.5 * first,
+        "loss should at least halve: {first} -> {last}"
+    );
     assert!(r.auroc > 0.95, "AUROC {}", r.auroc);
     assert!(r.type_ii_error < 0.1, "type II {}", r.type_ii_error);
     assert!(r.type_i_error < 0.05, "type I {}", r.type_i_error);
     assert_eq!((r.counts.train, r.counts.validation), (600, 200));
-    for f in ["metrics.json", "scores.csv", "histogram.png", "roc.png", "reconstructions.png", "loss.png",
-              "model/detector.json", "model/weights.safetensors"] {
+    for f in [
+        "metrics.json",
+        "scores.csv",
+        "histogram.png",
+        "roc.png",
+        "reconstructions.png",
+        "loss.png",
+        "model/detector.json",
+        "model/weights.safetensors",
+    ] {
         assert!(cfg.out.join(f).is_file(), "missing output {f}");
     }
     let csv = std::fs::read_to_string(cfg.out.join("scores.csv")).unwrap();
@@ -74,7 +98,11 @@ fn mlp_learns_normal_bars_and_flags_vertical_ones() {
     assert_eq!(det.info.threshold, r.threshold);
     let anomalies: nnlab::data::Selection = cfg.anomaly.parse().unwrap();
     let images = anomalies
-        .load(&nnlab::data::DataSource::resolve(None), nnlab::data::Split::Test, &indicatif::ProgressBar::hidden())
+        .load(
+            &nnlab::data::DataSource::resolve(None),
+            nnlab::data::Split::Test,
+            &indicatif::ProgressBar::hidden(),
+        )
         .unwrap();
     let scores = det.score(&images, &device);
     let saved: Vec<f32> = csv
@@ -107,5 +135,8 @@ fn divergence_is_reported_with_epoch_and_step() {
     let mut cfg = config(dir.path(), Arch::Mlp);
     cfg.train.lr = f64::MAX;
     let err = anomaly::run(&cfg, &mut ()).unwrap_err().to_string();
-    assert!(err.contains("diverged") && err.contains("epoch 1") && err.contains("step"), "{err}");
+    assert!(
+        err.contains("diverged") && err.contains("epoch 1") && err.contains("step"),
+        "{err}"
+    );
 }

@@ -59,7 +59,14 @@ impl Timing {
 pub fn random_images(n: usize, rows: usize, cols: usize, seed: u64) -> Images {
     let mut rng = StdRng::seed_from_u64(seed);
     let pixels = (0..n * rows * cols).map(|_| rng.random::<f32>()).collect();
-    Images { n, rows, cols, pixels, labels: None, name: format!("random:{n}") }
+    Images {
+        n,
+        rows,
+        cols,
+        pixels,
+        labels: None,
+        name: format!("random:{n}"),
+    }
 }
 
 /// Times `epochs` training epochs on `data` (after one untimed warm-up epoch on a small
@@ -73,7 +80,16 @@ pub fn run(
 ) -> Result<Vec<Timing>, train::TrainError> {
     let macs = model.forward_macs() as f64;
     let warm = data.subset(&(0..data.n.min(10 * cfg.batch_size)).collect::<Vec<_>>());
-    train::train(model, &warm, &TrainConfig { epochs: 1, ..cfg.clone() }, device, &mut ())?;
+    train::train(
+        model,
+        &warm,
+        &TrainConfig {
+            epochs: 1,
+            ..cfg.clone()
+        },
+        device,
+        &mut (),
+    )?;
     let (trained, history) = train::train(model, data, cfg, device, observer)?;
     let mut out: Vec<Timing> = history
         .iter()
@@ -86,7 +102,12 @@ pub fn run(
     let scores = train::score(&trained, data, device);
     let secs = start.elapsed().as_secs_f64();
     debug_assert_eq!(scores.len(), data.n);
-    out.push(Timing::new("score (batch 1000)".into(), data.n, secs, 2.0 * macs));
+    out.push(Timing::new(
+        "score (batch 1000)".into(),
+        data.n,
+        secs,
+        2.0 * macs,
+    ));
     Ok(out)
 }
 
@@ -101,6 +122,9 @@ mod tests {
         assert_eq!(m.forward_macs(), 2 * (784 * 256 + 256 * 64 + 64 * 32));
         // conv: 14·14·16·1·9 + 7·7·32·16·9 + 1568·32, twice.
         let c = ModelConfig::conv(28, 28);
-        assert_eq!(c.forward_macs(), 2 * (14 * 14 * 16 * 9 + 7 * 7 * 32 * 16 * 9 + 1568 * 32));
+        assert_eq!(
+            c.forward_macs(),
+            2 * (14 * 14 * 16 * 9 + 7 * 7 * 32 * 16 * 9 + 1568 * 32)
+        );
     }
 }

@@ -35,7 +35,10 @@ pub struct Detector {
 #[derive(Debug, thiserror::Error)]
 pub enum DetectorError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not a valid detector description: {msg}")]
     Format { path: PathBuf, msg: String },
 }
@@ -51,7 +54,10 @@ impl Detector {
 
     /// Whether each score is above the threshold.
     pub fn flag(&self, scores: &[f32]) -> Vec<bool> {
-        scores.iter().map(|&s| s as f64 > self.info.threshold).collect()
+        scores
+            .iter()
+            .map(|&s| s as f64 > self.info.threshold)
+            .collect()
     }
 
     /// Checks that `data` has the image size this detector was trained on.
@@ -68,14 +74,18 @@ impl Detector {
 
     /// Writes `dir/detector.json` and `dir/weights.safetensors`, each atomically.
     pub fn save(&self, dir: &Path) -> Result<(), DetectorError> {
-        let weights = self.model.to_safetensors().map_err(|msg| DetectorError::Format {
-            path: dir.join(WEIGHTS),
-            msg,
-        })?;
+        let weights = self
+            .model
+            .to_safetensors()
+            .map_err(|msg| DetectorError::Format {
+                path: dir.join(WEIGHTS),
+                msg,
+            })?;
         let json = serde_json::to_vec_pretty(&self.info).expect("detector info serializes");
         for (name, bytes) in [(WEIGHTS, weights), (INFO, json)] {
             let path = dir.join(name);
-            crate::io::write_atomic(&path, &bytes).map_err(|source| DetectorError::Io { path, source })?;
+            crate::io::write_atomic(&path, &bytes)
+                .map_err(|source| DetectorError::Io { path, source })?;
         }
         Ok(())
     }
@@ -87,17 +97,23 @@ impl Detector {
             std::fs::read(&path).map_err(|source| DetectorError::Io { path, source })
         };
         let info_path = dir.join(INFO);
-        let info: DetectorInfo = serde_json::from_slice(&read(INFO)?).map_err(|e| {
-            DetectorError::Format { path: info_path.clone(), msg: e.to_string() }
+        let info: DetectorInfo =
+            serde_json::from_slice(&read(INFO)?).map_err(|e| DetectorError::Format {
+                path: info_path.clone(),
+                msg: e.to_string(),
+            })?;
+        info.model.validate().map_err(|msg| DetectorError::Format {
+            path: info_path,
+            msg,
         })?;
-        info.model
-            .validate()
-            .map_err(|msg| DetectorError::Format { path: info_path, msg })?;
         let model = info
             .model
             .init(device)
             .load_safetensors(read(WEIGHTS)?)
-            .map_err(|msg| DetectorError::Format { path: dir.join(WEIGHTS), msg })?;
+            .map_err(|msg| DetectorError::Format {
+                path: dir.join(WEIGHTS),
+                msg,
+            })?;
         Ok(Self { info, model })
     }
 }

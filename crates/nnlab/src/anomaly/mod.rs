@@ -123,7 +123,7 @@ pub fn load_data(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<RunDa
     let normal = load(&cfg.normal, Split::Train)?;
     let normal_test = match &cfg.normal_test {
         Some(spec) => load(spec, Split::Test)?,
-        None => cfg.normal.parse::<Selection>()?.load(&source, Split::Test, &bar)?,
+        None => test_split_of(&cfg.normal.parse()?)?.load(&source, Split::Test, &bar)?,
     };
     let anomaly = load(&cfg.anomaly, Split::Test)?;
     if cfg.validation == 0 || cfg.validation >= normal.n {
@@ -146,7 +146,33 @@ pub fn load_data(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<RunDa
             )));
         }
     }
-    Ok(RunData { train, validation, normal_test, anomaly })
+    Ok(RunData {
+        train,
+        validation,
+        normal_test,
+        anomaly,
+    })
+}
+
+/// The held-out counterpart of a normal training selection: the same dataset and labels from
+/// the test split. A file or an explicit test split has no such counterpart.
+fn test_split_of(normal: &Selection) -> Result<Selection, AnomalyError> {
+    match normal {
+        Selection::Dataset {
+            dataset,
+            split,
+            labels,
+        } if *split != Some(Split::Test) => Ok(Selection::Dataset {
+            dataset: *dataset,
+            split: Some(Split::Test),
+            labels: labels.clone(),
+        }),
+        _ => Err(AnomalyError::Invalid(
+            "--normal is not a training split of a dataset, so there is no default normal test \
+             set: give --normal-test too"
+                .into(),
+        )),
+    }
 }
 
 /// The model shape for `cfg` and images of `rows`×`cols`.
@@ -165,7 +191,10 @@ pub fn model_config(cfg: &AnomalyConfig, rows: usize, cols: usize) -> ModelConfi
 /// into `cfg.out` (see [`report::write_outputs`]).
 pub fn run(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<AnomalyReport, AnomalyError> {
     if !(cfg.sigmas.is_finite()) {
-        return Err(AnomalyError::Invalid(format!("--sigmas must be finite, got {}", cfg.sigmas)));
+        return Err(AnomalyError::Invalid(format!(
+            "--sigmas must be finite, got {}",
+            cfg.sigmas
+        )));
     }
     let device = cfg.device.device().map_err(AnomalyError::Invalid)?;
     let data = load_data(cfg, obs)?;
@@ -199,7 +228,15 @@ pub fn run(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<AnomalyRepo
         },
         model,
     };
-    let report = AnomalyReport::new(cfg, &data, &scored, &detector, history, train_seconds, score_seconds);
+    let report = AnomalyReport::new(
+        cfg,
+        &data,
+        &scored,
+        &detector,
+        history,
+        train_seconds,
+        score_seconds,
+    );
     obs.stage("writing outputs");
     report::write_outputs(cfg, &data, &scored, &detector, &report, &device)?;
     Ok(report)

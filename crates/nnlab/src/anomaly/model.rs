@@ -29,7 +29,9 @@ impl FromStr for Arch {
         match s {
             "mlp" => Ok(Self::Mlp),
             "conv" => Ok(Self::Conv),
-            o => Err(format!("unknown architecture '{o}': expected 'mlp' or 'conv'")),
+            o => Err(format!(
+                "unknown architecture '{o}': expected 'mlp' or 'conv'"
+            )),
         }
     }
 }
@@ -60,12 +62,24 @@ pub struct ModelConfig {
 impl ModelConfig {
     /// The course recipe: MLP 784-256-64-32 mirrored.
     pub fn mlp(rows: usize, cols: usize) -> Self {
-        Self { arch: Arch::Mlp, rows, cols, hidden: vec![256, 64], latent: 32 }
+        Self {
+            arch: Arch::Mlp,
+            rows,
+            cols,
+            hidden: vec![256, 64],
+            latent: 32,
+        }
     }
 
     /// A small conv AE: 1→16→32 channels, latent 32.
     pub fn conv(rows: usize, cols: usize) -> Self {
-        Self { arch: Arch::Conv, rows, cols, hidden: vec![16, 32], latent: 32 }
+        Self {
+            arch: Arch::Conv,
+            rows,
+            cols,
+            hidden: vec![16, 32],
+            latent: 32,
+        }
     }
 
     pub fn for_arch(arch: Arch, rows: usize, cols: usize) -> Self {
@@ -86,13 +100,19 @@ impl ModelConfig {
             return Err("latent size and image size must be positive".into());
         }
         if self.hidden.contains(&0) {
-            return Err(format!("hidden widths must be positive, got {:?}", self.hidden));
+            return Err(format!(
+                "hidden widths must be positive, got {:?}",
+                self.hidden
+            ));
         }
         if self.arch == Arch::Conv {
             if self.hidden.len() != 2 {
-                return Err(format!("conv needs exactly 2 channel counts, got {:?}", self.hidden));
+                return Err(format!(
+                    "conv needs exactly 2 channel counts, got {:?}",
+                    self.hidden
+                ));
             }
-            if self.rows % 4 != 0 || self.cols % 4 != 0 {
+            if !self.rows.is_multiple_of(4) || !self.cols.is_multiple_of(4) {
                 return Err(format!(
                     "conv needs image sides divisible by 4, got {}x{}",
                     self.rows, self.cols
@@ -111,9 +131,14 @@ impl ModelConfig {
                 enc.push(self.latent);
                 let dec: Vec<usize> = enc.iter().rev().copied().collect();
                 let stack = |w: &[usize]| -> Vec<Linear> {
-                    w.windows(2).map(|p| LinearConfig::new(p[0], p[1]).init(device)).collect()
+                    w.windows(2)
+                        .map(|p| LinearConfig::new(p[0], p[1]).init(device))
+                        .collect()
                 };
-                Autoencoder::Mlp(MlpAe { encoder: stack(&enc), decoder: stack(&dec) })
+                Autoencoder::Mlp(MlpAe {
+                    encoder: stack(&enc),
+                    decoder: stack(&dec),
+                })
             }
             Arch::Conv => {
                 let (c1, c2) = (self.hidden[0], self.hidden[1]);
@@ -169,6 +194,7 @@ pub struct ConvAe {
 /// An autoencoder of either family; `forward` maps flattened images [batch, n] to
 /// reconstructions of the same shape.
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)] // one per run; boxing would hide the layers from Module
 pub enum Autoencoder {
     Mlp(MlpAe),
     Conv(ConvAe),

@@ -78,15 +78,23 @@ impl AnomalyReport {
             train_images_per_sec: images / train_seconds,
             score_seconds,
             epochs,
-            data: [&data.train, &data.validation, &data.normal_test, &data.anomaly]
-                .map(|d| d.name.clone()),
+            data: [
+                &data.train,
+                &data.validation,
+                &data.normal_test,
+                &data.anomaly,
+            ]
+            .map(|d| d.name.clone()),
             config: cfg.clone(),
         }
     }
 }
 
 fn out_err(path: &Path, e: impl std::fmt::Display) -> AnomalyError {
-    AnomalyError::Output { path: path.to_path_buf(), msg: e.to_string() }
+    AnomalyError::Output {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    }
 }
 
 /// One CSV row per scored image: `set,index,label,score,flagged`.
@@ -94,8 +102,16 @@ pub fn scores_csv(sets: &[(&str, &Images, &[f32])], threshold: f64) -> String {
     let mut csv = String::from("set,index,label,score,flagged\n");
     for (name, images, scores) in sets {
         for (i, &s) in scores.iter().enumerate() {
-            let label = images.labels.as_ref().map(|l| l[i].to_string()).unwrap_or_default();
-            let _ = writeln!(csv, "{name},{i},{label},{s},{}", (s as f64 > threshold) as u8);
+            let label = images
+                .labels
+                .as_ref()
+                .map(|l| l[i].to_string())
+                .unwrap_or_default();
+            let _ = writeln!(
+                csv,
+                "{name},{i},{label},{s},{}",
+                (s as f64 > threshold) as u8
+            );
         }
     }
     csv
@@ -106,7 +122,10 @@ fn extremes(scores: &[f32], k: usize) -> (Vec<usize>, Vec<usize>) {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
     let k = k.min(order.len());
-    (order[..k].to_vec(), order[order.len() - k..].iter().rev().copied().collect())
+    (
+        order[..k].to_vec(),
+        order[order.len() - k..].iter().rev().copied().collect(),
+    )
 }
 
 /// Writes every output file of a run into `cfg.out`.
@@ -132,24 +151,49 @@ pub fn write_outputs(
         ("normal_test", &data.normal_test, &s.normal_test),
         ("anomaly", &data.anomaly, &s.anomaly),
     ];
-    crate::io::write_atomic(&path, scores_csv(&sets, t).as_bytes()).map_err(|e| out_err(&path, e))?;
+    crate::io::write_atomic(&path, scores_csv(&sets, t).as_bytes())
+        .map_err(|e| out_err(&path, e))?;
 
     let path = out.join("histogram.png");
     let series = sets.map(|(name, _, v)| Series { name, values: v });
-    let title = format!("Reconstruction error s(x) = ||x - D(E(x))||^2, threshold = mean + {}σ", cfg.sigmas);
-    plot::score_histogram(&path, &title, &series, t, cfg.log_histogram, 80).map_err(|e| out_err(&path, e))?;
+    let title = format!(
+        "Reconstruction error s(x) = ||x - D(E(x))||^2, threshold = mean + {}σ",
+        cfg.sigmas
+    );
+    plot::score_histogram(&path, &title, &series, t, cfg.log_histogram, 80)
+        .map_err(|e| out_err(&path, e))?;
 
     let path = out.join("roc.png");
     let roc = metrics::roc_curve(&s.normal_test, &s.anomaly);
     let op = (report.type_i_error, 1.0 - report.type_ii_error);
-    plot::roc_curve(&path, "ROC: normal test vs anomalies", &roc, report.auroc, Some(op))
-        .map_err(|e| out_err(&path, e))?;
+    plot::roc_curve(
+        &path,
+        "ROC: normal test vs anomalies",
+        &roc,
+        report.auroc,
+        Some(op),
+    )
+    .map_err(|e| out_err(&path, e))?;
 
     let path = out.join("loss.png");
-    let pts: Vec<(f64, f64)> = report.epochs.iter().map(|e| (e.epoch as f64, e.loss_per_image)).collect();
-    let lines = [Line { name: "training loss per image", points: &pts }];
-    plot::line_plot(&path, "Training loss", "epoch", "mean ||x - D(E(x))||^2", &lines, true)
-        .map_err(|e| out_err(&path, e))?;
+    let pts: Vec<(f64, f64)> = report
+        .epochs
+        .iter()
+        .map(|e| (e.epoch as f64, e.loss_per_image))
+        .collect();
+    let lines = [Line {
+        name: "training loss per image",
+        points: &pts,
+    }];
+    plot::line_plot(
+        &path,
+        "Training loss",
+        "epoch",
+        "mean ||x - D(E(x))||^2",
+        &lines,
+        true,
+    )
+    .map_err(|e| out_err(&path, e))?;
 
     let path = out.join("reconstructions.png");
     let mut groups = Vec::new();
@@ -177,7 +221,13 @@ pub fn write_outputs(
         });
     }
     let (r, c) = (data.train.rows, data.train.cols);
-    plot::image_grid(&path, "Originals and reconstructions (caption: score)", &rows, r, c)
-        .map_err(|e| out_err(&path, e))?;
+    plot::image_grid(
+        &path,
+        "Originals and reconstructions (caption: score)",
+        &rows,
+        r,
+        c,
+    )
+    .map_err(|e| out_err(&path, e))?;
     Ok(())
 }

@@ -21,7 +21,12 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { epochs: 10, batch_size: 100, lr: 1e-3, seed: 0 }
+        Self {
+            epochs: 10,
+            batch_size: 100,
+            lr: 1e-3,
+            seed: 0,
+        }
     }
 }
 
@@ -53,7 +58,12 @@ pub enum TrainError {
         "training diverged: loss became {loss} at epoch {epoch}, step {step}; \
          try a smaller --lr (now {lr})"
     )]
-    Diverged { epoch: usize, step: usize, loss: f64, lr: f64 },
+    Diverged {
+        epoch: usize,
+        step: usize,
+        loss: f64,
+        lr: f64,
+    },
     #[error("invalid training setting: {0}")]
     Config(String),
 }
@@ -81,7 +91,7 @@ pub fn train(
     observer: &mut dyn TrainObserver,
 ) -> Result<(Autoencoder, Vec<EpochStats>), TrainError> {
     model_cfg.validate().map_err(TrainError::Config)?;
-    if cfg.batch_size == 0 || cfg.epochs == 0 || !(cfg.lr > 0.0) {
+    if cfg.batch_size == 0 || cfg.epochs == 0 || cfg.lr.is_nan() || cfg.lr <= 0.0 {
         return Err(TrainError::Config(format!(
             "epochs, batch size and learning rate must be positive (got {}, {}, {})",
             cfg.epochs, cfg.batch_size, cfg.lr
@@ -113,13 +123,21 @@ pub fn train(
             let loss = (model.forward(x.clone()) - x).square().sum();
             let value = loss.clone().into_scalar::<f32>() as f64;
             if !value.is_finite() {
-                return Err(TrainError::Diverged { epoch, step: step + 1, loss: value, lr: cfg.lr });
+                return Err(TrainError::Diverged {
+                    epoch,
+                    step: step + 1,
+                    loss: value,
+                    lr: cfg.lr,
+                });
             }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(cfg.lr, model, grads);
             total += value;
             let seen = (step * cfg.batch_size + idx.len()) as f64;
-            observer.step(value / idx.len() as f64, seen / start.elapsed().as_secs_f64());
+            observer.step(
+                value / idx.len() as f64,
+                seen / start.elapsed().as_secs_f64(),
+            );
         }
         let seconds = start.elapsed().as_secs_f64();
         let stats = EpochStats {

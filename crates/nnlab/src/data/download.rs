@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::DataError;
-use super::registry::{DataFile, DownloadFailure};
+use super::registry::DataFile;
+use super::source::DownloadFailure;
 
 /// Refuse bodies larger than this (the largest registry file is about 30 MB compressed).
 const MAX_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;

@@ -3,8 +3,9 @@
 //!
 //! - [`idx`]: the validating IDX reader (raw or gzip) and a small writer.
 //! - [`images`]: [`Images`] in memory, subsets, label filters, [`Images::train_val_split`].
-//! - [`registry`]: datasets, file layout, data-root lookup (`--data-dir`, then `NNLAB_DATA`,
-//!   then the user cache), download with checksum, [`verify`].
+//! - [`registry`]: datasets, their files, canonical URLs and published checksums.
+//! - [`source`]: the data root (`--data-dir`, then `NNLAB_DATA`, then the user cache), download
+//!   of missing files with checksum and atomic write, [`verify`].
 //! - [`selection`]: the [`Selection`] syntax and its loading.
 //! - [`error`]: [`DataError`], whose messages name the file, what was expected and what was found.
 //!
@@ -24,13 +25,13 @@ pub mod idx;
 pub mod images;
 pub mod registry;
 pub mod selection;
+pub mod source;
 #[doc(hidden)]
 pub mod testing;
 
 pub use error::DataError;
 pub use idx::{IdxArray, parse_idx, read_idx, write_idx_u8};
 pub use images::{Images, format_labels};
-pub use registry::{
-    Checksum, DataFile, DataSource, Dataset, FileKind, Split, md5_hex, resolve_root, verify,
-};
+pub use registry::{Checksum, DataFile, Dataset, FileKind, Split, md5_hex};
 pub use selection::{Selection, parse_labels};
+pub use source::{DataSource, decoded_md5, resolve_root, verify};

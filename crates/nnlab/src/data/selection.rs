@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use super::images::format_labels;
-use super::registry::{DataSource, Dataset, Split};
+use super::registry::{Dataset, Split};
+use super::source::DataSource;
 use super::{DataError, Images};
 
 /// A parsed selection of images.

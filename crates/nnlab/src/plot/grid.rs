@@ -6,7 +6,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 /// A grid of grayscale images: each row has a label drawn at its left and a list of images
-/// (each `rows*cols` f32 in [0,1], row-major); images scaled up (e.g. 3x) with a small gap; optional caption under each image (e.g. the score).
+/// (each `rows*cols` f32 in `[0, 1]`, row-major); images scaled up (e.g. 3x) with a small gap; optional caption under each image (e.g. the score).
 pub struct GridRow<'a> {
     pub label: String,
     pub images: Vec<&'a [f32]>,

@@ -22,7 +22,7 @@ const MAX_BINS: usize = 10_000;
 ///
 /// All series share the same `bins` equal-width bins spanning the data and the threshold. Each
 /// series is drawn as semi-transparent bars with a solid step outline, in the colours of
-/// [`PALETTE`](super::PALETTE) (blue, green, red, ...). Non-finite scores (and, with `log_x`,
+/// the module's palette (blue, green, red, ...). Non-finite scores (and, with `log_x`,
 /// scores ≤ 0) are skipped; the legend shows each set's plotted count and how many were skipped.
 /// A series with nothing left is listed in the legend with no bars.
 ///

@@ -20,7 +20,7 @@ const MARKER_MAX_POINTS: usize = 60;
 
 /// Generic line plot: several named (x, y) series, axis labels, optional log-y; used for loss curves.
 ///
-/// Lines take the colours of [`PALETTE`](super::PALETTE) in order; short lines (≤ 60 points) mark
+/// Lines take the colours of the module's palette in order; short lines (≤ 60 points) mark
 /// each point. Points with a non-finite coordinate (and, with `log_y`, with y ≤ 0) are skipped; a
 /// line left with no points still appears in the legend.
 ///

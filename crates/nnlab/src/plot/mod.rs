@@ -1,15 +1,19 @@
 //! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images and line plots.
 //!
 //! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG by the
-//! small encoder in [`png`](self::png), and written with [`crate::io::write_atomic`], so a figure
+//! small encoder in the `png` submodule, and written with [`crate::io::write_atomic`], so a figure
 //! appears complete under its final name or not at all. Text uses the Ubuntu Light typeface
 //! embedded in the `epaint_default_fonts` crate (registered with plotters' `ab_glyph` renderer),
 //! so no system fonts or font libraries are needed.
 //!
 //! Input policy, the same for every function: an empty input (no series, no points, no rows) is
-//! a [`PlotError::InvalidInput`]; non-finite numbers in the data series are skipped (and, where a
-//! count is shown, counted as skipped); parameters that must be numbers (a threshold, an AUROC)
-//! must be finite. Errors never panic and always name the output path.
+//! a [`PlotError::InvalidInput`]; non-finite numbers in the data series are skipped (and, where
+//! a count is shown, counted as skipped), but a non-finite image pixel is an error; a threshold
+//! or operating point must be finite (a non-finite AUROC is shown as "n/a"). Errors never panic
+//! and always name the output path.
+//!
+//! Series colours follow one palette in order: blue, green, red, orange, purple, ... (so pass
+//! validation, normal test and anomaly sets in that order to get blue, green and red).
 
 mod grid;
 mod histogram;
@@ -186,6 +190,3 @@ mod tests {
         assert_eq!(nonempty_range(100.0, 100.0), (90.0, 110.0));
     }
 }
-
-#[cfg(test)]
-mod demo;
