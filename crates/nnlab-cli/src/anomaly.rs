@@ -11,17 +11,7 @@ use nnlab::data::{DataSource, Selection, Split};
 use nnlab::device::DeviceChoice;
 use std::path::PathBuf;
 
-/// Train an autoencoder on normal images; flag images whose reconstruction error
-/// s(x) = ||x - D(E(x))||^2 exceeds mean + k*std of the validation scores.
-///
-/// Defaults reproduce the course recipe: normal = MNIST train (50 000 train / 10 000
-/// validation, seeded split), normal test = MNIST test, anomalies = KMNIST test; MLP
-/// 784-256-64-32 mirrored with sigmoid output; Adam lr 1e-3, batch 100, 10 epochs.
-///
-/// Data selections: `mnist`, `mnist:test`, `mnist:0-4` (labels 0..4), `mnist:3`,
-/// `fashion-mnist:test:1,3`, or a path to an IDX images file, optionally `imgs+labels`.
-/// Datasets are looked up in --data-dir, then $NNLAB_DATA, then ~/.cache/nnlab, and
-/// downloaded there when missing.
+/// Options of `nnlab anomaly` (documented on the subcommand in main.rs).
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AnomalyArgs {
@@ -102,7 +92,7 @@ struct ScoreArgs {
     /// Images to score (test split unless given).
     #[arg(long)]
     input: String,
-    /// Write per-image scores to this CSV file (index,label,score,flagged).
+    /// Write per-image scores to this CSV file (set,index,label,score,flagged).
     #[arg(long)]
     csv: Option<PathBuf>,
     #[command(flatten)]

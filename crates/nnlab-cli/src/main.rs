@@ -4,6 +4,7 @@
 mod anomaly;
 mod bench;
 mod progress;
+mod trace;
 
 use clap::{Parser, Subcommand};
 
@@ -24,9 +25,25 @@ struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once
 enum Command {
     /// Autoencoder anomaly detection (default: MNIST normal, KMNIST anomalous).
+    ///
+    /// Trains an autoencoder on normal images and flags images whose reconstruction error
+    /// s(x) = ||x - D(E(x))||^2 exceeds mean + k*std of the validation scores.
+    ///
+    /// Defaults reproduce the course recipe: normal = MNIST train (50 000 train / 10 000
+    /// validation, seeded split), normal test = MNIST test, anomalies = KMNIST test; MLP
+    /// 784-256-64-32 mirrored with sigmoid output; Adam lr 1e-3, batch 100, 10 epochs.
+    /// Writes metrics.json, scores.csv, histogram.png, roc.png, reconstructions.png, loss.png
+    /// and the trained detector (model/) into --out.
+    ///
+    /// Data selections: `mnist`, `mnist:test`, `mnist:0-4` (labels 0 to 4), `mnist:3`,
+    /// `fashion-mnist:test:1,3`, or a path to an IDX images file, optionally `imgs+labels`.
+    /// Datasets are looked up in --data-dir, then $NNLAB_DATA, then ~/.cache/nnlab, and
+    /// downloaded there when missing.
     Anomaly(anomaly::AnomalyArgs),
     /// Time training and scoring of the autoencoder (compare with PyTorch).
     Bench(bench::BenchArgs),
+    /// Trace automatic differentiation of an expression: evaluation, tangent and adjoint traces.
+    Trace(trace::TraceArgs),
 }
 
 fn main() {
@@ -34,9 +51,23 @@ fn main() {
     let result = match cli.command {
         Command::Anomaly(args) => anomaly::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Trace(args) => trace::run(args),
     };
     if let Err(e) = result {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", describe(&e));
         std::process::exit(1);
     }
+}
+
+/// The error and its causes on one line, skipping a cause whose text the message already
+/// includes (library errors name their cause themselves).
+fn describe(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg = format!("{msg}: {c}");
+        }
+    }
+    msg
 }

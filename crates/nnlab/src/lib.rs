@@ -8,6 +8,7 @@
 //! - [`plot`]: PNG figures (score histograms, ROC curves, image grids).
 //! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
 //! - [`io`]: atomic file output.
+//! - [`trace`]: the automatic-differentiation tracer (evaluation, tangent and adjoint traces).
 
 pub mod anomaly;
 pub mod data;
@@ -15,3 +16,4 @@ pub mod device;
 pub mod io;
 pub mod metrics;
 pub mod plot;
+pub mod trace;

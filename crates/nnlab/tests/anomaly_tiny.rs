@@ -64,6 +64,10 @@ fn mlp_learns_normal_bars_and_flags_vertical_ones() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), Arch::Mlp);
     let r = anomaly::run(&cfg, &mut ()).unwrap();
+    eprintln!(
+        "auroc {} type I {} type II {}",
+        r.auroc, r.type_i_error, r.type_ii_error
+    );
     let first = r.epochs.first().unwrap().loss_per_image;
     let last = r.epochs.last().unwrap().loss_per_image;
     assert!(

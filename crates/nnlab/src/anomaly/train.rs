@@ -78,6 +78,16 @@ pub fn batch_tensor(data: &Images, idx: &[usize], device: &Device) -> Tensor<2> 
     Tensor::from_data(TensorData::new(buf, [idx.len(), n]), device)
 }
 
+/// A fresh network whose weights depend only on `seed`. Burn's backend random generator is
+/// global to the process, so seeding and drawing happen under one lock: concurrent trainings
+/// (parallel tests, library users) cannot interleave their draws.
+fn seeded_init(model_cfg: &ModelConfig, device: &Device, seed: u64) -> Autoencoder {
+    static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    device.seed(seed);
+    model_cfg.init(device)
+}
+
 /// Trains a fresh autoencoder of shape `model_cfg` on `data`: Adam (β = 0.9, 0.999, ε = 1e-8,
 /// as PyTorch) on the batch loss L = Σ_{x ∈ batch} ‖x − D(E(x))‖², reshuffling every epoch.
 /// The seed fixes both the initial weights and the batch order. Returns the trained network
@@ -106,8 +116,7 @@ pub fn train(
         )));
     }
     let device = device.clone().autodiff();
-    device.seed(cfg.seed);
-    let mut model = model_cfg.init(&device);
+    let mut model = seeded_init(model_cfg, &device, cfg.seed);
     let mut optim = AdamConfig::new().with_epsilon(1e-8).init();
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let mut order: Vec<usize> = (0..data.n).collect();
