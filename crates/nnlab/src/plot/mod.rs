@@ -1,8 +1,8 @@
 //! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images and line plots.
 //!
-//! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG by the
-//! small encoder in the `png` submodule, and written with [`crate::io::write_atomic`], so a figure
-//! appears complete under its final name or not at all. Text uses the Ubuntu Light typeface
+//! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG (the `png`
+//! crate), and written with [`crate::io::write_atomic`], so a figure appears complete under its
+//! final name or not at all. Text uses the Ubuntu Light typeface
 //! embedded in the `epaint_default_fonts` crate (registered with plotters' `ab_glyph` renderer),
 //! so no system fonts or font libraries are needed.
 //!
@@ -129,7 +129,7 @@ pub(crate) fn render_on(
             .and_then(|()| root.present().map_err(Into::into))
             .map_err(|e| draw_error(e.to_string()))?;
     }
-    let bytes = png::encode_rgb(width, height, &buf);
+    let bytes = png::encode_rgb(width, height, &buf).map_err(draw_error)?;
     crate::io::write_atomic(path, &bytes).map_err(|source| PlotError::Io {
         path: path.to_path_buf(),
         source,
