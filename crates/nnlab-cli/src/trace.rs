@@ -4,21 +4,22 @@
 use anyhow::Result;
 use clap::Args;
 
-/// Trace automatic differentiation of a scalar expression, node by node.
-///
-/// Prints the evaluation trace (inputs v_{1-n} … v_0, then one elementary operation per node
-/// v_1, v_2, …), the forward-mode tangent trace for each seed direction, the reverse-mode
-/// adjoint trace v̄_i = Σ_j v̄_j ∂v_j/∂v_i, then the value and the gradient.
-///
-/// Grammar: numbers (3, 0.5, 1e-3, pi), variables x1, x2, … (or x, y, z), + - * / ^, unary
-/// minus, parentheses and the functions sin cos tan exp log sqrt tanh sigmoid relu abs.
-/// `^` is right-associative and binds tighter than unary minus (-x^2 = -(x^2)). Identical
-/// subexpressions share one node. Conventions: relu'(0) = 0, abs'(0) = 0.
-///
-/// Example: nnlab trace "1/(x1+x2) + x2^2 + cos(x1)" --at x1=3,x2=6
+/// Arguments of `nnlab trace` (the help text is on `expr`: the subcommand's doc comment in
+/// `main.rs` replaces a struct-level one).
 #[derive(Args)]
 pub struct TraceArgs {
     /// The expression f(x1, …, xn), e.g. "1/(x1+x2) + x2^2 + cos(x1)".
+    ///
+    /// Grammar: numbers (3, 0.5, 1e-3, pi), variables x1, x2, … (or x, y, z), + - * / ^,
+    /// unary minus, parentheses and the functions sin cos tan exp log sqrt tanh sigmoid relu
+    /// abs. `^` is right-associative and binds tighter than unary minus (-x^2 = -(x^2)).
+    /// Identical subexpressions share one node. Conventions: relu'(0) = 0, abs'(0) = 0.
+    ///
+    /// Prints the evaluation trace (inputs v_{1-n} … v_0, then one operation per node v_1,
+    /// v_2, …), the forward-mode tangent trace per seed direction, the reverse-mode adjoint
+    /// trace v̄_i = Σ_j v̄_j ∂v_j/∂v_i, the value and the gradient.
+    ///
+    /// Example: nnlab trace "1/(x1+x2) + x2^2 + cos(x1)" --at x1=3,x2=6
     expr: String,
     /// The point: a value for every variable, e.g. x1=3,x2=6.
     #[arg(long, allow_hyphen_values = true)]

@@ -113,7 +113,7 @@ impl Trace {
                     Func::Log => (1.0 / x, "1".into(), Some(t)),
                     Func::Sqrt => (0.5 / vj, "1".into(), Some(format!("(2 * {me})"))),
                     Func::Tanh => (1.0 - vj * vj, format!("(1 - {me}^2)"), None),
-                    Func::Sigmoid => (vj * (1.0 - vj) * 1.01, format!("{me} * (1 - {me})"), None),
+                    Func::Sigmoid => (vj * (1.0 - vj), format!("{me} * (1 - {me})"), None),
                     Func::Relu => (if x > 0.0 { 1.0 } else { 0.0 }, format!("[{t} > 0]"), None),
                     Func::Abs => (sign(x), format!("sign({t})"), None),
                 };
