@@ -4,6 +4,7 @@
 mod anomaly;
 mod bench;
 mod progress;
+mod shapes;
 mod trace;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ enum Command {
     Anomaly(anomaly::AnomalyArgs),
     /// Time training and scoring of the autoencoder (compare with PyTorch).
     Bench(bench::BenchArgs),
+    /// Output shapes, parameters and receptive fields of a CNN; `shapes solve` finds (k, s, p, d).
+    Shapes(shapes::ShapesArgs),
     /// Trace automatic differentiation of an expression: evaluation, tangent and adjoint traces.
     Trace(trace::TraceArgs),
 }
@@ -51,6 +54,7 @@ fn main() {
     let result = match cli.command {
         Command::Anomaly(args) => anomaly::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Shapes(args) => shapes::run(args),
         Command::Trace(args) => trace::run(args),
     };
     if let Err(e) = result {

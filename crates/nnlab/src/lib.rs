@@ -9,6 +9,9 @@
 //! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
 //! - [`io`]: atomic file output.
 //! - [`trace`]: the automatic-differentiation tracer (evaluation, tangent and adjoint traces).
+//! - [`shapes`]: CNN shape arithmetic (output shapes, parameters, receptive fields, window solver).
+//! - [`softmax`]: log-sum-exp, softmax, sigmoid, ReLU/Heaviside; sigmoid → tanh network converter.
+//! - [`prob`]: inverse-transform sampling, f-divergences, closed-form KL between Gaussians.
 
 pub mod anomaly;
 pub mod data;
@@ -16,4 +19,7 @@ pub mod device;
 pub mod io;
 pub mod metrics;
 pub mod plot;
+pub mod prob;
+pub mod shapes;
+pub mod softmax;
 pub mod trace;

@@ -2,6 +2,7 @@
 //! Σ‖X − D(E(X))‖², score s(X) = ‖X − D(E(X))‖², flag s > τ with τ = mean + k·std of the
 //! validation scores, and report type I / II errors, AUROC and AUPR with plots and a saved model.
 
+pub mod adam;
 pub mod bench;
 pub mod detector;
 pub mod model;
