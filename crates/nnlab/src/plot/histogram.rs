@@ -1,7 +1,8 @@
 //! Overlaid, density-normalised histograms of several score sets with a threshold line.
 
 use super::{
-    CHART_SIZE, DrawResult, FONT, PlotError, color, fmt_num, invalid, nonempty_range, render,
+    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range,
+    render,
 };
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -182,15 +183,7 @@ pub fn score_histogram(
         } else {
             SeriesLabelPosition::UpperLeft
         };
-        chart
-            .configure_series_labels()
-            .position(corner)
-            .margin(10)
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart, corner)
     })
 }
 

@@ -1,7 +1,8 @@
 //! Generic line plots of several named (x, y) series, such as training and validation losses.
 
 use super::{
-    CHART_SIZE, DrawResult, FONT, PlotError, color, fmt_num, invalid, nonempty_range, render,
+    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range,
+    render,
 };
 use plotters::coord::Shift;
 use plotters::coord::combinators::BindKeyPoints;
@@ -178,15 +179,7 @@ where
             .label(line.name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .margin(12)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.4))
-        .draw()?;
-    Ok(())
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 #[cfg(test)]

@@ -77,6 +77,27 @@ pub(crate) fn color(i: usize) -> RGBColor {
 /// What a drawing closure returns; plotters' errors convert into it with `?`.
 pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Draws the legend of `chart` in the corner `position`, in the style every figure shares.
+pub(crate) fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(12)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.4))
+        .draw()?;
+    Ok(())
+}
+
 /// An [`PlotError::InvalidInput`] for `path`.
 pub(crate) fn invalid(path: &Path, reason: impl Into<String>) -> PlotError {
     PlotError::InvalidInput {

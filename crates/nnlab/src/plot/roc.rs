@@ -1,6 +1,6 @@
 //! ROC curve figure: the curve, the chance diagonal, the AUROC and an optional operating point.
 
-use super::{DrawResult, FONT, PlotError, color, fmt_num, invalid, render};
+use super::{DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, render};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
@@ -116,15 +116,7 @@ pub fn roc_curve(
                 .legend(move |(x, y)| Circle::new((x + 9, y), 5, red.filled()));
         }
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(12)
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
     })
 }
 
