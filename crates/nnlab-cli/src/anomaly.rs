@@ -73,6 +73,9 @@ struct Common {
     /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
     #[arg(long, default_value = "cpu")]
     device: DeviceChoice,
+    /// Never download missing dataset files (report them instead).
+    #[arg(long)]
+    offline: bool,
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
@@ -125,6 +128,7 @@ pub fn run(args: AnomalyArgs) -> Result<()> {
         sigmas: args.sigmas,
         out,
         data_dir: args.common.data_dir,
+        offline: args.common.offline,
         device: args.common.device,
         log_histogram: !args.linear_histogram,
     };
@@ -178,7 +182,8 @@ fn score(args: ScoreArgs) -> Result<()> {
     let device = args.common.device.device().map_err(anyhow::Error::msg)?;
     let det = Detector::load(&args.model, &device)?;
     let mut bars = Bars::new(args.common.quiet);
-    let source = DataSource::resolve(args.common.data_dir.as_deref());
+    let source =
+        DataSource::resolve(args.common.data_dir.as_deref()).with_download(!args.common.offline);
     let data = args
         .input
         .parse::<Selection>()?

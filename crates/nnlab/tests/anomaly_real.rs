@@ -13,6 +13,7 @@ fn two_short_epochs_on_real_data_separates_kmnist_from_mnist() {
     let out = tempfile::tempdir().unwrap();
     let cfg = AnomalyConfig {
         data_dir: Some(dir),
+        offline: true, // tests never touch the network
         train_limit: Some(10_000),
         train: TrainConfig {
             epochs: 2,

@@ -44,6 +44,8 @@ pub struct AnomalyConfig {
     pub sigmas: f64,
     pub out: PathBuf,
     pub data_dir: Option<PathBuf>,
+    /// Never download: missing dataset files are an error.
+    pub offline: bool,
     pub device: DeviceChoice,
     /// Log-scale x axis on the score histogram.
     pub log_histogram: bool,
@@ -64,6 +66,7 @@ impl Default for AnomalyConfig {
             sigmas: 3.0,
             out: PathBuf::from("runs/anomaly"),
             data_dir: None,
+            offline: false,
             device: DeviceChoice::Cpu,
             log_histogram: true,
         }
@@ -115,7 +118,7 @@ pub struct RunData {
 /// Loads and splits the data named in `cfg` (the split is seeded by `cfg.train.seed` and made
 /// before anything else touches the data, so validation images never reach training).
 pub fn load_data(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<RunData, AnomalyError> {
-    let source = DataSource::resolve(cfg.data_dir.as_deref());
+    let source = DataSource::resolve(cfg.data_dir.as_deref()).with_download(!cfg.offline);
     let bar = obs.download_bar();
     let load = |spec: &str, split: Split| -> Result<Images, AnomalyError> {
         Ok(spec.parse::<Selection>()?.load(&source, split, &bar)?)
