@@ -3,7 +3,9 @@
 
 mod anomaly;
 mod bench;
+mod kl_fit;
 mod progress;
+mod sample;
 mod shapes;
 mod trace;
 
@@ -47,6 +49,15 @@ enum Command {
     Shapes(shapes::ShapesArgs),
     /// Trace automatic differentiation of an expression: evaluation, tangent and adjoint traces.
     Trace(trace::TraceArgs),
+    /// Draw samples G(U) by the generalized inverse transform from a named or given CDF.
+    ///
+    /// Prints mean, std, min, max, quantiles and the Kolmogorov–Smirnov distance to F; plots
+    /// the empirical CDF against F (--out) and a density histogram (<stem>-hist.png).
+    Sample(sample::SampleArgs),
+    /// Fit one Gaussian to a 1-D mixture by forward KL(p||q) and reverse KL(q||p).
+    ///
+    /// Forward KL covers both modes (moment matching); reverse KL locks onto one mode.
+    KlFit(kl_fit::KlFitArgs),
 }
 
 fn main() {
@@ -56,6 +67,8 @@ fn main() {
         Command::Bench(args) => bench::run(args),
         Command::Shapes(args) => shapes::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::Sample(args) => sample::run(args),
+        Command::KlFit(args) => kl_fit::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

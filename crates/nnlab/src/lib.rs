@@ -12,12 +12,14 @@
 //! - [`shapes`]: CNN shape arithmetic (output shapes, parameters, receptive fields, window solver).
 //! - [`softmax`]: log-sum-exp, softmax, sigmoid, ReLU/Heaviside; sigmoid → tanh network converter.
 //! - [`prob`]: inverse-transform sampling, f-divergences, closed-form KL between Gaussians.
+//! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
 
 pub mod anomaly;
 pub mod data;
 pub mod device;
 pub mod io;
 pub mod metrics;
+pub mod ops;
 pub mod plot;
 pub mod prob;
 pub mod shapes;

@@ -15,7 +15,9 @@
 //! Gaussian log-densities, sampling and KL).
 
 pub mod divergence;
+pub mod fit;
 pub mod gaussian;
+pub mod named;
 pub mod sampling;
 
 #[cfg(test)]
@@ -26,7 +28,9 @@ mod tests_gaussian;
 mod tests_sampling;
 
 pub use divergence::FDivergence;
+pub use fit::{Direction, FitConfig, GaussianMixture, fit_gaussian};
 pub use gaussian::{Gaussian, cholesky, fill_standard_normal, kl_gaussian, kl_univariate_normal};
+pub use named::{Cdf, CdfParseError, ks_distance};
 pub use sampling::{FnCdf, InverseCdf, PiecewiseLinearCdf, StepCdf};
 
 /// Everything that can go wrong when building distributions or evaluating divergences.
