@@ -121,3 +121,53 @@ fn bad_arguments_fail_with_a_clear_message() {
     assert!(!o.status.success());
     assert!(text(&o).1.contains("possible values: mlp, conv"));
 }
+
+#[test]
+fn trace_prints_the_three_traces_and_rejects_bad_expressions() {
+    let o = nnlab(&["trace", "1/(x1+x2) + x2^2 + cos(x1)", "--at", "x1=3,x2=6"]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("v_1 = v_-1 + v_0") && stdout.contains("∇f = (-0.1535, 11.9877)"),
+        "{stdout}"
+    );
+
+    let o = nnlab(&["trace", "1 + * 2", "--at", "x1=1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("column 4"), "{}", text(&o).1);
+    let o = nnlab(&["trace", "log(x1 - x1)", "--at", "x1=2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("log of 0"), "{}", text(&o).1);
+}
+
+#[test]
+fn shapes_sample_and_kl_fit_report_bad_input() {
+    let o = nnlab(&["shapes", "input 4x4x1; conv 5x5 f2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).1.contains("too small for kernel 5"),
+        "{}",
+        text(&o).1
+    );
+
+    let o = nnlab(&["sample", "--points", "0:0,1:x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("1:x"), "{}", text(&o).1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.png");
+    let o = nnlab(&[
+        "sample",
+        "exponential:2",
+        "--n",
+        "2000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(text(&o).0.contains("KS distance") && out.is_file());
+
+    let o = nnlab(&["kl-fit", "--weights", "0.5,0.6"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("1.1"), "{}", text(&o).1);
+}
