@@ -6,6 +6,7 @@
 //! p · lim_{t→∞} f(t)/t; for p = 0 < q it is q · f(0) with f(0) = lim_{t→0} f(t). Each variant
 //! documents its values of these limits.
 
+use super::quadrature::Grid;
 use super::{ProbError, check_probabilities};
 
 /// The f-divergences, named by their generator f.
@@ -98,20 +99,9 @@ impl FDivergence {
         b: f64,
         intervals: usize,
     ) -> Result<f64, ProbError> {
-        if !(a.is_finite() && b.is_finite() && a < b) {
-            return Err(ProbError::BadInterval { lo: a, hi: b });
-        }
-        if intervals == 0 {
-            return Err(ProbError::NotPositive {
-                what: "number of Simpson intervals",
-                value: 0.0,
-            });
-        }
-        let n = intervals + intervals % 2;
-        let h = (b - a) / n as f64;
+        let grid = Grid::simpson(a, b, intervals)?;
         let mut sum = 0.0;
-        for i in 0..=n {
-            let x = if i == n { b } else { a + i as f64 * h };
+        for (i, (&x, &w)) in grid.nodes.iter().zip(&grid.weights).enumerate() {
             let (px, qx) = (p(x), q(x));
             if !(px.is_finite() && qx.is_finite()) {
                 return Err(ProbError::NotFinite {
@@ -127,16 +117,9 @@ impl FDivergence {
                     value: px.min(qx),
                 });
             }
-            let weight = if i == 0 || i == n {
-                1.0
-            } else if i % 2 == 1 {
-                4.0
-            } else {
-                2.0
-            };
-            sum += weight * self.term(px, qx);
+            sum += w * self.term(px, qx);
         }
-        Ok(sum * h / 3.0)
+        Ok(sum)
     }
 }
 

@@ -8,6 +8,7 @@
 //! (β₁ = 0.9, β₂ = 0.999, ε = 1e-8) with default learning rate 0.05, 2000 steps, starting from
 //! m = 0.5, s = 1 (so the reverse fit picks the mode at +2 of the default target).
 
+use super::quadrature::Grid;
 use super::{ProbError, check_finite, check_probabilities};
 
 /// ½ log(2π).
@@ -100,42 +101,6 @@ pub enum Direction {
     Forward,
     /// KL(q‖p) = ∫ q (log q − log p).
     Reverse,
-}
-
-/// Composite Simpson nodes and weights on [lo, hi] with `intervals` (rounded up to even).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grid {
-    pub nodes: Vec<f64>,
-    pub weights: Vec<f64>,
-}
-
-impl Grid {
-    /// Simpson's rule (h/3)[1, 4, 2, 4, …, 4, 1], h = (hi − lo)/n.
-    pub fn simpson(lo: f64, hi: f64, intervals: usize) -> Result<Self, ProbError> {
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(ProbError::BadInterval { lo, hi });
-        }
-        if intervals == 0 {
-            return Err(ProbError::NotPositive {
-                what: "number of Simpson intervals",
-                value: 0.0,
-            });
-        }
-        let n = intervals + intervals % 2;
-        let h = (hi - lo) / n as f64;
-        let nodes = (0..=n)
-            .map(|i| if i == n { hi } else { lo + i as f64 * h })
-            .collect();
-        let weights = (0..=n)
-            .map(|i| match i {
-                0 => h / 3.0,
-                i if i == n => h / 3.0,
-                i if i % 2 == 1 => 4.0 * h / 3.0,
-                _ => 2.0 * h / 3.0,
-            })
-            .collect();
-        Ok(Self { nodes, weights })
-    }
 }
 
 /// The divergence and its gradient [∂/∂m, ∂/∂log s] at q = N(m, s²), s = e^{log_s}, as Simpson

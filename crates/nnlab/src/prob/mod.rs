@@ -18,6 +18,7 @@ pub mod divergence;
 pub mod fit;
 pub mod gaussian;
 pub mod named;
+pub mod quadrature;
 pub mod sampling;
 
 #[cfg(test)]
