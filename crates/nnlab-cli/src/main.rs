@@ -3,10 +3,12 @@
 
 mod anomaly;
 mod bench;
+mod conv;
 mod kl_fit;
 mod progress;
 mod sample;
 mod shapes;
+mod signal;
 mod trace;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +60,13 @@ enum Command {
     ///
     /// Forward KL covers both modes (moment matching); reverse KL locks onto one mode.
     KlFit(kl_fit::KlFitArgs),
+    /// 1-D discrete convolution y[n] = sum_k x[k] h[n-k] (or cross-correlation with --correlate).
+    ///
+    /// Modes: full (N+M-1 values), valid (|N-M|+1, full overlap) and same (max(N,M) values,
+    /// centred like numpy's np.convolve(.., 'same')). Prints the values and their index range.
+    Conv(conv::ConvArgs),
+    /// Discrete-time signals: `signal rect` convolves a rectangular pulse with a^n u(n).
+    Signal(signal::SignalArgs),
 }
 
 fn main() {
@@ -69,6 +78,8 @@ fn main() {
         Command::Trace(args) => trace::run(args),
         Command::Sample(args) => sample::run(args),
         Command::KlFit(args) => kl_fit::run(args),
+        Command::Conv(args) => conv::run(args),
+        Command::Signal(args) => signal::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

@@ -3,7 +3,9 @@
 //! convolution, pooling and upsampling ops; the tests prove the adjoint identities between them.
 
 mod adjoint;
+pub mod cnn1d;
 mod conv;
+pub mod signal;
 
 pub use adjoint::{
     DotTest, LinearOp, dot, dot_product_test, matrix, max_abs_diff, random_vector, transpose,
@@ -16,4 +18,8 @@ pub use conv::{
 #[cfg(test)]
 mod tests_adjoint;
 #[cfg(test)]
+mod tests_cnn1d;
+#[cfg(test)]
 mod tests_pool;
+#[cfg(test)]
+mod tests_signal;

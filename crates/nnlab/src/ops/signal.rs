@@ -1,0 +1,234 @@
+//! 1-D discrete convolution and cross-correlation of finite sequences in plain `f64`, with the
+//! output modes full, valid and same, and the response of a first-order system
+//! h(n) = aⁿ u(n) to a rectangular pulse by direct summation and in closed form.
+//!
+//! A finite sequence is a [`Sequence`]: values together with the index of the first value, and
+//! zero everywhere else. Inputs `x` (length N) and `h` (length M) start at index 0.
+
+use std::ops::Range;
+
+/// Errors of the signal functions.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SignalError {
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    #[error("{what} has a non-finite value at position {index}")]
+    NonFinite { what: &'static str, index: usize },
+    #[error("invalid argument: {0}")]
+    Invalid(String),
+}
+
+/// Which outputs of a convolution or correlation to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every index where x and h overlap: length N + M − 1.
+    Full,
+    /// Only indices where the shorter sequence lies entirely inside the longer one: length
+    /// |N − M| + 1 (N − M + 1 when N ≥ M; for N < M the roles of x and h are exchanged).
+    Valid,
+    /// Length max(N, M), centred in the full output like numpy's `np.convolve(.., 'same')`: it
+    /// skips the first ⌊(min(N, M) − 1)/2⌋ full outputs.
+    Same,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = SignalError;
+    fn from_str(s: &str) -> Result<Self, SignalError> {
+        match s {
+            "full" => Ok(Mode::Full),
+            "valid" => Ok(Mode::Valid),
+            "same" => Ok(Mode::Same),
+            _ => Err(SignalError::Invalid(format!(
+                "mode `{s}` (expected full, valid or same)"
+            ))),
+        }
+    }
+}
+
+/// A finite sequence: `values[i]` is the value at index `start + i`, zero elsewhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequence {
+    pub start: i64,
+    pub values: Vec<f64>,
+}
+
+impl Sequence {
+    /// The indices n with a stored value.
+    pub fn indices(&self) -> Range<i64> {
+        self.start..self.start + self.values.len() as i64
+    }
+
+    /// The value at index n (zero outside the stored range).
+    pub fn at(&self, n: i64) -> f64 {
+        usize::try_from(n - self.start)
+            .ok()
+            .and_then(|i| self.values.get(i).copied())
+            .unwrap_or(0.0)
+    }
+}
+
+fn check(v: &[f64], what: &'static str) -> Result<(), SignalError> {
+    if v.is_empty() {
+        return Err(SignalError::Empty(what));
+    }
+    match v.iter().position(|t| !t.is_finite()) {
+        Some(index) => Err(SignalError::NonFinite { what, index }),
+        None => Ok(()),
+    }
+}
+
+/// The indices the mode keeps, in the indexing of the full convolution (0..N+M−1).
+fn conv_range(n: usize, m: usize, mode: Mode) -> Range<i64> {
+    let (lo, hi) = (n.min(m) as i64, n.max(m) as i64);
+    match mode {
+        Mode::Full => 0..lo + hi - 1,
+        Mode::Valid => lo - 1..hi,
+        Mode::Same => (lo - 1) / 2..(lo - 1) / 2 + hi,
+    }
+}
+
+/// True convolution ("flip and drag"): y[n] = Σ_k x[k] h[n − k], zero outside both sequences.
+///
+/// Full output indices are n = 0, …, N + M − 2; `valid` keeps n = min(N, M) − 1, …,
+/// max(N, M) − 1 and `same` keeps max(N, M) values from n = ⌊(min(N, M) − 1)/2⌋ (see [`Mode`]).
+///
+/// # Errors
+/// [`SignalError::Empty`] or [`SignalError::NonFinite`] for an empty or non-finite input.
+pub fn convolve(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalError> {
+    check(x, "x")?;
+    check(h, "h")?;
+    let range = conv_range(x.len(), h.len(), mode);
+    let values = range
+        .clone()
+        .map(|n| {
+            // k runs over max(0, n − M + 1) ..= min(n, N − 1).
+            let k0 = (n - h.len() as i64 + 1).max(0) as usize;
+            let k1 = (n as usize).min(x.len() - 1);
+            (k0..=k1).map(|k| x[k] * h[n as usize - k]).sum()
+        })
+        .collect();
+    Ok(Sequence {
+        start: range.start,
+        values,
+    })
+}
+
+/// Cross-correlation (no flip, "slide"): y[n] = Σ_k x[n + k] h[k], which equals the convolution
+/// of x with the flipped kernel h[M − 1 − k] shifted by M − 1 indices.
+///
+/// Full output indices are n = −(M − 1), …, N − 1; each mode keeps the same outputs as for
+/// [`convolve`] with the flipped kernel (valid: n = 0, …, N − M when N ≥ M, as in a CNN layer
+/// without padding; n = N − M, …, 0 when N < M).
+///
+/// # Errors
+/// As [`convolve`].
+pub fn correlate(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalError> {
+    check(x, "x")?;
+    check(h, "h")?;
+    let shift = h.len() as i64 - 1;
+    let range = conv_range(x.len(), h.len(), mode);
+    let start = range.start - shift;
+    let values = (start..range.end - shift)
+        .map(|n| {
+            h.iter()
+                .enumerate()
+                .filter_map(|(k, hk)| {
+                    usize::try_from(n + k as i64)
+                        .ok()
+                        .and_then(|i| x.get(i))
+                        .map(|xi| xi * hk)
+                })
+                .sum()
+        })
+        .collect();
+    Ok(Sequence { start, values })
+}
+
+/// Parameters of the rectangular-pulse experiment: x(n) = 1 for N ≤ n < N + L (a pulse of
+/// length L shifted by N), h(n) = aⁿ u(n).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RectPulse {
+    pub length: usize,
+    pub a: f64,
+    pub shift: i64,
+}
+
+impl RectPulse {
+    fn validate(&self) -> Result<(), SignalError> {
+        if self.length == 0 {
+            return Err(SignalError::Invalid("pulse length must be ≥ 1".into()));
+        }
+        if !self.a.is_finite() {
+            return Err(SignalError::Invalid(format!(
+                "a = {} is not finite",
+                self.a
+            )));
+        }
+        Ok(())
+    }
+
+    /// The pulse x(n) = 1 for N ≤ n < N + L, else 0.
+    pub fn x(&self, n: i64) -> f64 {
+        if n >= self.shift && n < self.shift + self.length as i64 {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    /// The impulse response h(n) = aⁿ u(n).
+    pub fn h(&self, n: i64) -> f64 {
+        if n >= 0 { powi(self.a, n) } else { 0.0 }
+    }
+
+    /// y = x * h by direct summation over the support of x: y(n) = Σ_{k=N}^{N+L−1} h(n − k),
+    /// for n in `range`.
+    ///
+    /// # Errors
+    /// [`SignalError::Invalid`] for L = 0 or a non-finite a.
+    pub fn direct(&self, range: Range<i64>) -> Result<Vec<f64>, SignalError> {
+        self.validate()?;
+        let support = self.shift..self.shift + self.length as i64;
+        Ok(range
+            .map(|n| support.clone().map(|k| self.h(n - k)).sum())
+            .collect())
+    }
+
+    /// y = x * h in closed form. With S(m) = Σ_{j<m} a^j = (1 − a^m)/(1 − a) (= m for a = 1)
+    /// and the unshifted pulse (N = 0), summing h over the samples of the pulse gives
+    ///
+    /// y(n) = 0 for n < 0;  y(n) = Σ_{j=0}^{n} a^j = (1 − a^{n+1})/(1 − a) for 0 ≤ n ≤ L − 1;
+    /// y(n) = Σ_{j=n−L+1}^{n} a^j = a^{n−L+1} (1 − a^L)/(1 − a) for n ≥ L;
+    ///
+    /// and for a shift N, y(n) is the unshifted response at n − N (time invariance).
+    ///
+    /// # Errors
+    /// As [`RectPulse::direct`].
+    pub fn closed_form(&self, range: Range<i64>) -> Result<Vec<f64>, SignalError> {
+        self.validate()?;
+        let a = self.a;
+        let l = self.length as i64;
+        let s = |m: i64| {
+            if a == 1.0 {
+                m as f64
+            } else {
+                (1.0 - powi(a, m)) / (1.0 - a)
+            }
+        };
+        Ok(range
+            .map(|n| match n - self.shift {
+                m if m < 0 => 0.0,
+                m if m < l => s(m + 1),
+                m => powi(a, m - l + 1) * s(l),
+            })
+            .collect())
+    }
+}
+
+/// a^n for an integer n ≥ 0 (repeated squaring by `powi` where the exponent fits in i32).
+fn powi(a: f64, n: i64) -> f64 {
+    match i32::try_from(n) {
+        Ok(n) => a.powi(n),
+        Err(_) => a.powf(n as f64),
+    }
+}
