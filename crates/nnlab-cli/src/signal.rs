@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use nnlab::ops::signal::RectPulse;
-use nnlab::plot::{Line, line_plot};
+use nnlab::plot::{Line, stem_plot};
 use std::path::PathBuf;
 
 /// Options of `nnlab signal`.
@@ -95,7 +95,7 @@ fn rect(args: RectArgs) -> Result<()> {
         "rectangular pulse L = {}, h(n) = ({})^n u(n)",
         p.length, p.a
     );
-    line_plot(&args.out, &title, "n", "value", &lines, false)?;
+    stem_plot(&args.out, &title, "n", "value", &lines)?;
     println!("plot {}", args.out.display());
     Ok(())
 }

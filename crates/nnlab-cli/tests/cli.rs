@@ -171,3 +171,28 @@ fn shapes_sample_and_kl_fit_report_bad_input() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("1.1"), "{}", text(&o).1);
 }
+
+#[test]
+fn conv_and_signal_print_results_and_reject_bad_numbers() {
+    let o = nnlab(&["conv", "--x", "1,2,3,4", "--h", "1,0,2"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(text(&o).0.contains("y = 1,2,5,8,6,8"), "{}", text(&o).0);
+    let o = nnlab(&["conv", "--x", "1,a,3", "--h", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("`a` is not a number"), "{}", text(&o).1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rect.png");
+    let o = nnlab(&[
+        "signal",
+        "rect",
+        "--length",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(text(&o).0.contains("1.8750000000") && out.is_file());
+    let o = nnlab(&["signal", "rect", "--length", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -36,6 +36,36 @@ pub fn line_plot(
     lines: &[Line],
     log_y: bool,
 ) -> Result<(), PlotError> {
+    let labels = Labels {
+        title,
+        x_label,
+        y_label,
+        stems: false,
+    };
+    xy_plot(path, &labels, lines, log_y)
+}
+
+/// Stem plot of discrete signals: each point (n, y) of each series is a vertical stem from
+/// (n, 0) to (n, y) topped by a dot, the usual picture of a sequence y(n). The y axis always
+/// includes 0. Same input rules and errors as [`line_plot`].
+pub fn stem_plot(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    lines: &[Line],
+) -> Result<(), PlotError> {
+    let labels = Labels {
+        title,
+        x_label,
+        y_label,
+        stems: true,
+    };
+    xy_plot(path, &labels, lines, false)
+}
+
+/// The body of [`line_plot`] and [`stem_plot`].
+fn xy_plot(path: &Path, labels: &Labels, lines: &[Line], log_y: bool) -> Result<(), PlotError> {
     if lines.is_empty() {
         return Err(invalid(path, "no lines given"));
     }
@@ -66,10 +96,10 @@ pub fn line_plot(
     let (x0, x1) = min_max(&mut all().map(|p| p.0));
     let (x0, x1) = nonempty_range(x0, x1);
     let (y0, y1) = min_max(&mut all().map(|p| p.1));
-    let labels = Labels {
-        title,
-        x_label,
-        y_label,
+    let (y0, y1) = if labels.stems {
+        (y0.min(0.0), y1.max(0.0))
+    } else {
+        (y0, y1)
     };
     render(path, CHART_SIZE, |root| {
         if log_y {
@@ -81,11 +111,11 @@ pub fn line_plot(
                 .log_scale()
                 .with_key_points(bold)
                 .with_light_points(light);
-            draw(root, &labels, lines, &data, x0..x1, y)
+            draw(root, labels, lines, &data, x0..x1, y)
         } else {
             let (y0, y1) = nonempty_range(y0, y1);
             let pad = 0.05 * (y1 - y0);
-            draw(root, &labels, lines, &data, x0..x1, y0 - pad..y1 + pad)
+            draw(root, labels, lines, &data, x0..x1, y0 - pad..y1 + pad)
         }
     })
 }
@@ -131,11 +161,12 @@ fn decimal(m: f64, k: i32) -> f64 {
     format!("{m}e{k}").parse().unwrap_or(m * 10f64.powi(k))
 }
 
-/// The texts of a line plot.
+/// The texts of a line plot, and whether points are drawn as stems.
 struct Labels<'a> {
     title: &'a str,
     x_label: &'a str,
     y_label: &'a str,
+    stems: bool,
 }
 
 /// Draws the chart with a linear x axis and the y axis `y` (linear or logarithmic).
@@ -171,11 +202,19 @@ where
         .draw()?;
     for (i, (line, pts)) in lines.iter().zip(data).enumerate() {
         let c = color(i);
-        let marker = if pts.len() <= MARKER_MAX_POINTS { 2 } else { 0 };
-        chart
-            .draw_series(
+        let series = if labels.stems {
+            let stems = pts
+                .iter()
+                .map(|&(x, y)| PathElement::new([(x, 0.0), (x, y)], c.stroke_width(2)));
+            chart.draw_series(pts.iter().map(|&p| Circle::new(p, 4, c.filled())))?;
+            chart.draw_series(stems)?
+        } else {
+            let marker = if pts.len() <= MARKER_MAX_POINTS { 2 } else { 0 };
+            chart.draw_series(
                 LineSeries::new(pts.iter().copied(), c.stroke_width(2)).point_size(marker),
             )?
+        };
+        series
             .label(line.name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], c.stroke_width(2)));
     }
@@ -225,6 +264,21 @@ mod tests {
         assert!(has_color(&img, color(0)) && has_color(&img, color(1)));
         line_plot(&path, "Loss", "epoch", "loss", &lines, true).unwrap();
         check_png(&path, CHART_SIZE);
+    }
+
+    #[test]
+    fn writes_stem_plots_and_rejects_empty_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stems.png");
+        let y: Vec<(f64, f64)> = (-3..8).map(|n| (n as f64, 0.5f64.powi(n.max(0)))).collect();
+        let lines = [Line {
+            name: "y(n)",
+            points: &y,
+        }];
+        stem_plot(&path, "Stems", "n", "y", &lines).unwrap();
+        let img = check_png(&path, CHART_SIZE);
+        assert!(has_color(&img, color(0)));
+        assert!(stem_plot(&path, "Stems", "n", "y", &[]).is_err());
     }
 
     #[test]

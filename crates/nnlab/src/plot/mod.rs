@@ -23,7 +23,7 @@ mod roc;
 
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
-pub use line::{Line, line_plot};
+pub use line::{Line, line_plot, stem_plot};
 pub use roc::roc_curve;
 
 use plotters::coord::Shift;
