@@ -36,30 +36,17 @@ impl<'a> LinearOp<'a> {
         }
     }
 
-    /// Wraps a map on `[n, c, h, w]` tensors; the output shape is found by applying it once.
-    pub fn from_tensor4(
-        in_shape: [usize; 4],
+    /// Wraps a map on rank-`D` tensors (e.g. `[n, c, h, w]` or `[n, c, l]`); the output shape is
+    /// found by applying it once.
+    pub fn from_tensor<const D: usize>(
+        in_shape: [usize; D],
         device: &Device,
-        f: impl Fn(Tensor<4>) -> Tensor<4> + 'a,
+        f: impl Fn(Tensor<D>) -> Tensor<D> + 'a,
     ) -> Self {
         let device = device.clone();
         let out_shape = f(Tensor::zeros(in_shape, &device)).dims().to_vec();
         Self::new(in_shape.to_vec(), out_shape, move |x| {
-            let t = Tensor::<4>::from_data(TensorData::new(x.to_vec(), in_shape), &device);
-            to_vec(f(t).into_data())
-        })
-    }
-
-    /// Wraps a map on `[n, c, l]` tensors; the output shape is found by applying it once.
-    pub fn from_tensor3(
-        in_shape: [usize; 3],
-        device: &Device,
-        f: impl Fn(Tensor<3>) -> Tensor<3> + 'a,
-    ) -> Self {
-        let device = device.clone();
-        let out_shape = f(Tensor::zeros(in_shape, &device)).dims().to_vec();
-        Self::new(in_shape.to_vec(), out_shape, move |x| {
-            let t = Tensor::<3>::from_data(TensorData::new(x.to_vec(), in_shape), &device);
+            let t = Tensor::<D>::from_data(TensorData::new(x.to_vec(), in_shape), &device);
             to_vec(f(t).into_data())
         })
     }

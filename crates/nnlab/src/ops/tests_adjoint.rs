@@ -46,10 +46,10 @@ fn conv2d_pair(case: &Case2, device: &Device) -> (LinearOp<'static>, LinearOp<'s
     let w = random_tensor([co, ci, k[0], k[1]], 7, device);
     let out = g.output_len(hw, k);
     let w2 = w.clone();
-    let op = LinearOp::from_tensor4([b, ci, hw[0], hw[1]], device, move |x| {
+    let op = LinearOp::from_tensor([b, ci, hw[0], hw[1]], device, move |x| {
         conv2d(x, w.clone(), &g)
     });
-    let adj = LinearOp::from_tensor4([b, co, out[0], out[1]], device, move |y| {
+    let adj = LinearOp::from_tensor([b, co, out[0], out[1]], device, move |y| {
         conv2d_adjoint(y, w2.clone(), &g, hw)
     });
     (op, adj)
@@ -123,8 +123,8 @@ fn conv1d_pair(case: &Case1, device: &Device) -> (LinearOp<'static>, LinearOp<'s
     let w = random_tensor([co, ci, k], 11, device);
     let [out] = g.output_len([l], [k]);
     let w2 = w.clone();
-    let op = LinearOp::from_tensor3([b, ci, l], device, move |x| conv1d(x, w.clone(), &g));
-    let adj = LinearOp::from_tensor3([b, co, out], device, move |y| {
+    let op = LinearOp::from_tensor([b, ci, l], device, move |x| conv1d(x, w.clone(), &g));
+    let adj = LinearOp::from_tensor([b, co, out], device, move |y| {
         conv1d_adjoint(y, w2.clone(), &g, l)
     });
     (op, adj)
@@ -154,7 +154,7 @@ fn dot_product_test_rejects_a_wrong_adjoint() {
     let g = ConvGeometry::new([1, 1], [1, 1], [1, 1]);
     let w = random_tensor([1, 1, 3, 3], 3, &device);
     let w2 = w.clone();
-    let op = LinearOp::from_tensor4([1, 1, 6, 6], &device, move |x| conv2d(x, w.clone(), &g));
-    let not_adj = LinearOp::from_tensor4([1, 1, 6, 6], &device, move |x| conv2d(x, w2.clone(), &g));
+    let op = LinearOp::from_tensor([1, 1, 6, 6], &device, move |x| conv2d(x, w.clone(), &g));
+    let not_adj = LinearOp::from_tensor([1, 1, 6, 6], &device, move |x| conv2d(x, w2.clone(), &g));
     assert!(dot_product_test(&op, &not_adj, 1).rel_error > 1e-2);
 }

@@ -25,8 +25,8 @@ const SHAPES: [[usize; 4]; 4] = [[1, 1, 2, 2], [1, 1, 4, 6], [2, 3, 4, 4], [3, 2
 fn avg_pool_adjoint_is_quarter_upsample() {
     let device = Device::flex();
     for (i, &[n, c, h, w]) in SHAPES.iter().enumerate() {
-        let pool = LinearOp::from_tensor4([n, c, h, w], &device, |x| avg_pool2d(x, [2, 2], [2, 2]));
-        let up = LinearOp::from_tensor4([n, c, h / 2, w / 2], &device, |y| {
+        let pool = LinearOp::from_tensor([n, c, h, w], &device, |x| avg_pool2d(x, [2, 2], [2, 2]));
+        let up = LinearOp::from_tensor([n, c, h / 2, w / 2], &device, |y| {
             upsample_nearest2d(y, 2).mul_scalar(0.25)
         });
         // Each output of either side is at most 4 products: rounding ≲ 4ε ≈ 2.4e-7.
@@ -35,7 +35,7 @@ fn avg_pool_adjoint_is_quarter_upsample() {
         // Exact: every entry is 1/4 (avg of a basis vector) or 0, and ¼·1 = 0.25 exactly.
         let a = matrix(&pool);
         let up1 =
-            LinearOp::from_tensor4([n, c, h / 2, w / 2], &device, |y| upsample_nearest2d(y, 2));
+            LinearOp::from_tensor([n, c, h / 2, w / 2], &device, |y| upsample_nearest2d(y, 2));
         let quarter_up: Vec<f64> = matrix(&up1).iter().map(|v| 0.25 * v).collect();
         assert_eq!(transpose(&a, pool.out_len(), pool.in_len()), quarter_up);
         assert!(a.iter().all(|&v| v == 0.0 || v == 0.25));
