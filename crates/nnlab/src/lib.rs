@@ -12,6 +12,8 @@
 //! - [`shapes`]: CNN shape arithmetic (output shapes, parameters, receptive fields, window solver).
 //! - [`softmax`]: log-sum-exp, softmax, sigmoid, ReLU/Heaviside; sigmoid → tanh network converter.
 //! - [`prob`]: inverse-transform sampling, f-divergences, closed-form KL between Gaussians.
+//! - [`train`]: minibatch training of any Burn module (seeded init and shuffling, Adam, progress).
+//! - [`models`]: generative models (1-D flow, RealNVP, VAE, GAN).
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
 
 pub mod anomaly;
@@ -19,9 +21,11 @@ pub mod data;
 pub mod device;
 pub mod io;
 pub mod metrics;
+pub mod models;
 pub mod ops;
 pub mod plot;
 pub mod prob;
 pub mod shapes;
 pub mod softmax;
 pub mod trace;
+pub mod train;

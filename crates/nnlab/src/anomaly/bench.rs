@@ -2,8 +2,9 @@
 //! Σ‖x − D(E(x))‖²) and one scoring pass, in seconds, images/s and achieved GFLOP/s.
 
 use super::model::{Arch, ModelConfig};
-use super::train::{self, TrainConfig};
+use super::train;
 use crate::data::Images;
+use crate::train::{TrainConfig, TrainError, TrainObserver};
 use burn::prelude::Device;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -76,8 +77,8 @@ pub fn run(
     data: &Images,
     cfg: &TrainConfig,
     device: &Device,
-    observer: &mut dyn train::TrainObserver,
-) -> Result<Vec<Timing>, train::TrainError> {
+    observer: &mut dyn TrainObserver,
+) -> Result<Vec<Timing>, TrainError> {
     let macs = model.forward_macs() as f64;
     let warm = data.subset(&(0..data.n.min(10 * cfg.batch_size)).collect::<Vec<_>>());
     train::train(

@@ -2,17 +2,16 @@
 //! Σ‖X − D(E(X))‖², score s(X) = ‖X − D(E(X))‖², flag s > τ with τ = mean + k·std of the
 //! validation scores, and report type I / II errors, AUROC and AUPR with plots and a saved model.
 
-pub mod adam;
 pub mod bench;
 pub mod detector;
 pub mod model;
 pub mod report;
 pub mod train;
 
+pub use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 pub use detector::{Detector, DetectorError, DetectorInfo};
 pub use model::{Arch, Autoencoder, ModelConfig};
 pub use report::AnomalyReport;
-pub use train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 
 use crate::data::{DataError, DataSource, Images, Selection, Split};
 use crate::device::DeviceChoice;

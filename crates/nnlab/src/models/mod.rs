@@ -1,0 +1,2 @@
+//! Generative models on Burn: the 1-D flow to a Gaussian, affine coupling layers and RealNVP,
+//! the variational autoencoder and the GAN, each with its training and its measurements.
