@@ -5,7 +5,7 @@ use crate::progress::Bars;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use nnlab::anomaly::{
-    self, AnomalyConfig, AnomalyReport, Arch, Detector, JobObserver, TrainConfig,
+    self, AnomalyConfig, AnomalyReport, Arch, Detector, JobObserver, Scorer, TrainConfig,
 };
 use nnlab::data::{DataSource, Selection, Split};
 use nnlab::device::DeviceChoice;
@@ -32,7 +32,10 @@ pub struct AnomalyArgs {
     /// Train on only the first N images of the training split (quick runs).
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
-    /// Autoencoder architecture.
+    /// Anomaly score: ae = autoencoder reconstruction error ||x - D(E(x))||^2.
+    #[arg(long, default_value = "ae", value_parser = ["ae"])]
+    scorer: String,
+    /// Autoencoder architecture (ae scorer).
     #[arg(long, default_value = "mlp", value_parser = ["mlp", "conv"])]
     arch: String,
     /// Width of the code E(x) [default: 32].
@@ -116,6 +119,7 @@ pub fn run(args: AnomalyArgs) -> Result<()> {
         anomaly: args.anomaly,
         validation: args.validation,
         train_limit: args.train_limit,
+        scorer: args.scorer.parse::<Scorer>().map_err(anyhow::Error::msg)?,
         arch: args.arch.parse::<Arch>().map_err(anyhow::Error::msg)?,
         latent: args.latent,
         hidden: args.hidden,
@@ -146,6 +150,7 @@ fn print_summary(r: &AnomalyReport) {
         r.data[0], c.train, c.validation, r.data[2]
     );
     println!("anomalies   {}", r.data[3]);
+    println!("score       {}", r.config.scorer.formula());
     println!(
         "threshold   {:.3} = validation mean {:.3} + {} x std {:.3}",
         r.threshold, r.validation_mean, r.sigmas, r.validation_std
@@ -172,8 +177,13 @@ fn print_summary(r: &AnomalyReport) {
         c.validation + c.normal_test + c.anomaly,
         r.score_seconds
     );
+    let grid = if r.config.scorer.reconstructs() {
+        "reconstructions.png"
+    } else {
+        "extremes.png"
+    };
     println!(
-        "outputs     {}/ (metrics.json, scores.csv, histogram.png, roc.png, reconstructions.png, loss.png, model/)",
+        "outputs     {}/ (metrics.json, scores.csv, histogram.png, roc.png, {grid}, loss.png, model/)",
         r.config.out.display()
     );
 }

@@ -1,8 +1,7 @@
-//! A trained detector: the autoencoder plus its threshold τ = μ_val + k·σ_val, saved as a folder
+//! A trained detector: the scoring model plus its threshold τ = μ_val + k·σ_val, saved as a folder
 //! (`weights.safetensors` + `detector.json`) so new data can be scored without retraining.
 
-use super::model::{Autoencoder, ModelConfig};
-use super::train;
+use super::scorer::{ScorerConfig, ScoringModel};
 use crate::data::Images;
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
@@ -11,7 +10,8 @@ use std::path::{Path, PathBuf};
 /// Everything about a detector except its weights; stored as `detector.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DetectorInfo {
-    pub model: ModelConfig,
+    /// The scoring model's kind and shape.
+    pub model: ScorerConfig,
     /// Mean and sample standard deviation of the validation scores.
     pub validation_mean: f64,
     pub validation_std: f64,
@@ -24,11 +24,11 @@ pub struct DetectorInfo {
     pub nnlab_version: String,
 }
 
-/// An autoencoder with its decision threshold.
+/// A scoring model with its decision threshold.
 #[derive(Debug)]
 pub struct Detector {
     pub info: DetectorInfo,
-    pub model: Autoencoder,
+    pub model: ScoringModel,
 }
 
 /// Problems loading or saving a detector folder; each names the file.
@@ -47,9 +47,9 @@ const INFO: &str = "detector.json";
 const WEIGHTS: &str = "weights.safetensors";
 
 impl Detector {
-    /// Scores s(x) = ‖x − D(E(x))‖² of every image.
+    /// The anomaly score of every image (see [`super::Scorer`]).
     pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
-        train::score(&self.model, data, device)
+        self.model.score(data, device)
     }
 
     /// Whether each score is above the threshold.
@@ -62,11 +62,11 @@ impl Detector {
 
     /// Checks that `data` has the image size this detector was trained on.
     pub fn check_input(&self, data: &Images) -> Result<(), String> {
-        let m = &self.info.model;
-        if (data.rows, data.cols) != (m.rows, m.cols) {
+        let (rows, cols) = self.info.model.image_size();
+        if (data.rows, data.cols) != (rows, cols) {
             return Err(format!(
-                "{}: images are {}x{}, but the model was trained on {}x{}",
-                data.name, data.rows, data.cols, m.rows, m.cols
+                "{}: images are {}x{}, but the model was trained on {rows}x{cols}",
+                data.name, data.rows, data.cols
             ));
         }
         Ok(())

@@ -1,17 +1,21 @@
 //! Autoencoder anomaly detection, the main job: train E, D on normal images with the loss
 //! Σ‖X − D(E(X))‖², score s(X) = ‖X − D(E(X))‖², flag s > τ with τ = mean + k·std of the
 //! validation scores, and report type I / II errors, AUROC and AUPR with plots and a saved model.
+//! The VAE's negative ELBO and a flow's negative log-likelihood plug in as other scores
+//! ([`scorer`]) with the same thresholding, metrics and outputs.
 
 pub mod bench;
 pub mod detector;
 pub mod model;
 pub mod report;
+pub mod scorer;
 pub mod train;
 
 pub use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 pub use detector::{Detector, DetectorError, DetectorInfo};
 pub use model::{Arch, Autoencoder, ModelConfig};
 pub use report::AnomalyReport;
+pub use scorer::{Scorer, ScorerConfig, ScoringModel};
 
 use crate::data::{DataError, DataSource, Images, Selection, Split};
 use crate::device::DeviceChoice;
@@ -34,6 +38,9 @@ pub struct AnomalyConfig {
     pub validation: usize,
     /// Use only the first N training images after the split (quick runs); `None` = all.
     pub train_limit: Option<usize>,
+    /// Which score: autoencoder reconstruction error, VAE negative ELBO or flow NLL.
+    pub scorer: Scorer,
+    /// Autoencoder family (for the `ae` scorer).
     pub arch: Arch,
     /// Override the code width / hidden widths of the architecture's defaults.
     pub latent: Option<usize>,
@@ -58,6 +65,7 @@ impl Default for AnomalyConfig {
             anomaly: "kmnist".into(),
             validation: 10_000,
             train_limit: None,
+            scorer: Scorer::Ae,
             arch: Arch::Mlp,
             latent: None,
             hidden: None,
@@ -178,16 +186,21 @@ fn test_split_of(normal: &Selection) -> Result<Selection, AnomalyError> {
     }
 }
 
-/// The model shape for `cfg` and images of `rows`×`cols`.
-pub fn model_config(cfg: &AnomalyConfig, rows: usize, cols: usize) -> ModelConfig {
-    let mut m = ModelConfig::for_arch(cfg.arch, rows, cols);
-    if let Some(l) = cfg.latent {
-        m.latent = l;
+/// The scoring model's shape for `cfg` and images of `rows`×`cols`: the scorer's default with
+/// `latent` / `hidden` overrides.
+pub fn model_config(cfg: &AnomalyConfig, rows: usize, cols: usize) -> ScorerConfig {
+    match cfg.scorer {
+        Scorer::Ae => {
+            let mut m = ModelConfig::for_arch(cfg.arch, rows, cols);
+            if let Some(l) = cfg.latent {
+                m.latent = l;
+            }
+            if let Some(h) = &cfg.hidden {
+                m.hidden = h.clone();
+            }
+            ScorerConfig::Ae(m)
+        }
     }
-    if let Some(h) = &cfg.hidden {
-        m.hidden = h.clone();
-    }
-    m
 }
 
 /// Runs the whole job: load, split, train, score, threshold, measure, and write every output
@@ -206,15 +219,15 @@ pub fn run(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<AnomalyRepo
 
     obs.stage("training");
     let start = Instant::now();
-    let (model, history) = train::train(&model_cfg, &data.train, &cfg.train, &device, obs)?;
+    let (model, history) = scorer::train(&model_cfg, &data.train, &cfg.train, &device, obs)?;
     let train_seconds = start.elapsed().as_secs_f64();
 
     obs.stage("scoring");
     let score_start = Instant::now();
     let scored = Scored {
-        validation: train::score(&model, &data.validation, &device),
-        normal_test: train::score(&model, &data.normal_test, &device),
-        anomaly: train::score(&model, &data.anomaly, &device),
+        validation: model.score(&data.validation, &device),
+        normal_test: model.score(&data.normal_test, &device),
+        anomaly: model.score(&data.anomaly, &device),
     };
     let score_seconds = score_start.elapsed().as_secs_f64();
 

@@ -1,7 +1,8 @@
 //! The results of an anomaly run and the files that record them: `metrics.json`, `scores.csv`,
-//! `histogram.png`, `roc.png`, `reconstructions.png`, `loss.png` and the saved detector `model/`.
+//! `histogram.png`, `roc.png`, `reconstructions.png` (or `extremes.png` for scorers that do not
+//! reconstruct), `loss.png` and the saved detector `model/`.
 
-use super::{AnomalyConfig, AnomalyError, Detector, EpochStats, RunData, Scored, train};
+use super::{AnomalyConfig, AnomalyError, Detector, EpochStats, RunData, Scored};
 use crate::data::Images;
 use crate::metrics;
 use crate::plot::{self, GridRow, Line, Series};
@@ -156,8 +157,10 @@ pub fn write_outputs(
 
     let path = out.join("histogram.png");
     let series = sets.map(|(name, _, v)| Series { name, values: v });
+    let scorer = det.info.model.scorer();
     let title = format!(
-        "Reconstruction error s(x) = ||x - D(E(x))||^2, threshold = mean + {}σ",
+        "{}, threshold = mean + {}σ",
+        capitalize(scorer.formula()),
         cfg.sigmas
     );
     plot::score_histogram(&path, &title, &series, t, cfg.log_histogram, 80)
@@ -189,45 +192,78 @@ pub fn write_outputs(
         &path,
         "Training loss",
         "epoch",
-        "mean ||x - D(E(x))||^2",
+        scorer.loss_label(),
         &lines,
         true,
     )
     .map_err(|e| out_err(&path, e))?;
 
-    let path = out.join("reconstructions.png");
-    let mut groups = Vec::new();
+    // The best- and worst-scored images of each test set, under their reconstructions when
+    // the model reconstructs (reconstructions.png), else alone (extremes.png).
+    let mut rows = Vec::new();
+    let mut reconstructs = true;
     for (name, images, scores) in [
         ("normal", &data.normal_test, &s.normal_test),
         ("anomaly", &data.anomaly, &s.anomaly),
     ] {
         let (best, worst) = extremes(scores, 8);
         for (kind, idx) in [("best", best), ("worst", worst)] {
-            let recon = train::reconstruct(&det.model, images, &idx, device);
-            groups.push((format!("{kind} {name}"), images, scores, idx, recon));
+            let captions: Vec<String> = idx.iter().map(|&i| format!("{:.1}", scores[i])).collect();
+            let originals: Vec<&[f32]> = idx.iter().map(|&i| images.image(i)).collect();
+            match det.model.reconstruct(images, &idx, device) {
+                Some(recon) => {
+                    rows.push((
+                        format!("{kind} {name}"),
+                        originals,
+                        vec![String::new(); idx.len()],
+                        None,
+                    ));
+                    rows.push((
+                        "reconstruction".to_string(),
+                        Vec::new(),
+                        captions,
+                        Some(recon),
+                    ));
+                }
+                None => {
+                    reconstructs = false;
+                    rows.push((format!("{kind} {name}"), originals, captions, None));
+                }
+            }
         }
     }
-    let mut rows = Vec::new();
-    for (label, images, scores, idx, recon) in &groups {
-        rows.push(GridRow {
+    let rows: Vec<GridRow> = rows
+        .iter()
+        .map(|(label, originals, captions, recon)| GridRow {
             label: label.clone(),
-            images: idx.iter().map(|&i| images.image(i)).collect(),
-            captions: vec![String::new(); idx.len()],
-        });
-        rows.push(GridRow {
-            label: "reconstruction".into(),
-            images: recon.iter().map(Vec::as_slice).collect(),
-            captions: idx.iter().map(|&i| format!("{:.1}", scores[i])).collect(),
-        });
-    }
+            images: match recon {
+                Some(r) => r.iter().map(Vec::as_slice).collect(),
+                None => originals.clone(),
+            },
+            captions: captions.clone(),
+        })
+        .collect();
+    let (name, title) = if reconstructs {
+        (
+            "reconstructions.png",
+            "Originals and reconstructions (caption: score)",
+        )
+    } else {
+        (
+            "extremes.png",
+            "Lowest and highest scored images (caption: score)",
+        )
+    };
+    let path = out.join(name);
     let (r, c) = (data.train.rows, data.train.cols);
-    plot::image_grid(
-        &path,
-        "Originals and reconstructions (caption: score)",
-        &rows,
-        r,
-        c,
-    )
-    .map_err(|e| out_err(&path, e))?;
+    plot::image_grid(&path, title, &rows, r, c).map_err(|e| out_err(&path, e))?;
     Ok(())
+}
+
+/// `s` with its first letter upper-cased.
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

@@ -1,0 +1,168 @@
+//! The scoring models of the anomaly job behind one interface: the autoencoder's reconstruction
+//! error ‖x − D(E(x))‖², the VAE's negative ELBO and the RealNVP flow's negative log-likelihood.
+//! Each trains on normal images and gives every image one score; larger means more anomalous.
+
+use super::model::{Autoencoder, ModelConfig};
+use super::train;
+use crate::data::Images;
+use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which score an anomaly detector uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scorer {
+    /// Autoencoder reconstruction error s(x) = ‖x − D(E(x))‖².
+    #[default]
+    Ae,
+}
+
+impl Scorer {
+    /// The score as a formula, for plot titles.
+    pub fn formula(self) -> &'static str {
+        match self {
+            Self::Ae => "reconstruction error s(x) = ||x - D(E(x))||^2",
+        }
+    }
+
+    /// Whether the model reconstructs its input (writes `reconstructions.png`, not
+    /// `extremes.png`).
+    pub fn reconstructs(self) -> bool {
+        match self {
+            Self::Ae => true,
+        }
+    }
+
+    /// The per-image training loss, for axis labels.
+    pub fn loss_label(self) -> &'static str {
+        match self {
+            Self::Ae => "mean ||x - D(E(x))||^2",
+        }
+    }
+}
+
+impl FromStr for Scorer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ae" => Ok(Self::Ae),
+            o => Err(format!("unknown scorer '{o}': expected 'ae'")),
+        }
+    }
+}
+
+impl fmt::Display for Scorer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ae => "ae",
+        })
+    }
+}
+
+/// Shape of a scoring model; saved in `detector.json` (tagged by `"scorer"`) so a detector can
+/// be rebuilt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "scorer", rename_all = "lowercase")]
+pub enum ScorerConfig {
+    Ae(ModelConfig),
+}
+
+impl ScorerConfig {
+    pub fn scorer(&self) -> Scorer {
+        match self {
+            Self::Ae(_) => Scorer::Ae,
+        }
+    }
+
+    /// Image height and width the model takes.
+    pub fn image_size(&self) -> (usize, usize) {
+        match self {
+            Self::Ae(m) => (m.rows, m.cols),
+        }
+    }
+
+    /// Checks the configuration can be built; the message names the offending field.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Self::Ae(m) => m.validate(),
+        }
+    }
+
+    /// The network with fresh weights on `device`.
+    pub fn init(&self, device: &Device) -> ScoringModel {
+        match self {
+            Self::Ae(m) => ScoringModel::Ae(m.init(device)),
+        }
+    }
+}
+
+/// A trained scoring model of any kind.
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)] // one per run
+pub enum ScoringModel {
+    Ae(Autoencoder),
+}
+
+/// Trains a fresh scoring model of shape `cfg` on the normal images `data`; the seed fixes the
+/// initial weights, the batch order and any sampling noise.
+pub fn train(
+    cfg: &ScorerConfig,
+    data: &Images,
+    train_cfg: &TrainConfig,
+    device: &Device,
+    obs: &mut dyn TrainObserver,
+) -> Result<(ScoringModel, Vec<EpochStats>), TrainError> {
+    let (rows, cols) = cfg.image_size();
+    if data.n > 0 && (data.rows, data.cols) != (rows, cols) {
+        return Err(TrainError::Config(format!(
+            "{} has {}x{} images; the model expects {rows}x{cols}",
+            data.name, data.rows, data.cols
+        )));
+    }
+    Ok(match cfg {
+        ScorerConfig::Ae(m) => {
+            let (model, h) = train::train(m, data, train_cfg, device, obs)?;
+            (ScoringModel::Ae(model), h)
+        }
+    })
+}
+
+impl ScoringModel {
+    /// The anomaly score of every image of `data` (deterministic).
+    pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
+        match self {
+            Self::Ae(m) => train::score(m, data, device),
+        }
+    }
+
+    /// Reconstructions of the images `idx` (each a row-major `Vec` of pixels), for the models
+    /// that reconstruct.
+    pub fn reconstruct(
+        &self,
+        data: &Images,
+        idx: &[usize],
+        device: &Device,
+    ) -> Option<Vec<Vec<f32>>> {
+        match self {
+            Self::Ae(m) => Some(train::reconstruct(m, data, idx, device)),
+        }
+    }
+
+    /// The weights in safetensors format.
+    pub fn to_safetensors(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Self::Ae(m) => m.to_safetensors(),
+        }
+    }
+
+    /// Loads weights saved by [`ScoringModel::to_safetensors`] into a model built from the
+    /// same config.
+    pub fn load_safetensors(self, bytes: Vec<u8>) -> Result<Self, String> {
+        Ok(match self {
+            Self::Ae(m) => Self::Ae(m.load_safetensors(bytes)?),
+        })
+    }
+}
