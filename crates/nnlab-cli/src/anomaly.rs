@@ -32,8 +32,9 @@ pub struct AnomalyArgs {
     /// Train on only the first N images of the training split (quick runs).
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
-    /// Anomaly score: ae = autoencoder reconstruction error ||x - D(E(x))||^2.
-    #[arg(long, default_value = "ae", value_parser = ["ae"])]
+    /// Anomaly score: ae = autoencoder reconstruction error ||x - D(E(x))||^2; vae = negative
+    /// ELBO of a VAE (784-400-20, Bernoulli decoder; --latent/--hidden apply).
+    #[arg(long, default_value = "ae", value_parser = ["ae", "vae"])]
     scorer: String,
     /// Autoencoder architecture (ae scorer).
     #[arg(long, default_value = "mlp", value_parser = ["mlp", "conv"])]

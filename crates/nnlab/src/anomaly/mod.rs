@@ -200,6 +200,16 @@ pub fn model_config(cfg: &AnomalyConfig, rows: usize, cols: usize) -> ScorerConf
             }
             ScorerConfig::Ae(m)
         }
+        Scorer::Vae => {
+            let mut m = crate::models::vae::VaeConfig::for_images(rows, cols);
+            if let Some(l) = cfg.latent {
+                m.latent = l;
+            }
+            if let Some(h) = &cfg.hidden {
+                m.hidden = h.clone();
+            }
+            ScorerConfig::Vae(m)
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use super::model::{Autoencoder, ModelConfig};
 use super::train;
 use crate::data::Images;
+use crate::models::vae::{self, Vae, VaeConfig};
 use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,13 +19,23 @@ pub enum Scorer {
     /// Autoencoder reconstruction error s(x) = ‖x − D(E(x))‖².
     #[default]
     Ae,
+    /// VAE negative evidence lower bound s(x) = −ELBO(x) in nats (see [`VAE_SCORE_SAMPLES`]).
+    Vae,
 }
+
+/// Reparameterized samples averaged in the VAE score −ELBO(x) = −(1/S) Σ_s [log p(x|z_s) −
+/// KL(q(z|x) ‖ N(0, I))], drawn from a generator with seed [`VAE_SCORE_SEED`] so a saved detector
+/// reproduces its scores.
+pub const VAE_SCORE_SAMPLES: usize = 8;
+/// Seed of the VAE score's samples.
+pub const VAE_SCORE_SEED: u64 = 0;
 
 impl Scorer {
     /// The score as a formula, for plot titles.
     pub fn formula(self) -> &'static str {
         match self {
             Self::Ae => "reconstruction error s(x) = ||x - D(E(x))||^2",
+            Self::Vae => "VAE negative ELBO s(x) = -ELBO(x) (nats)",
         }
     }
 
@@ -32,7 +43,7 @@ impl Scorer {
     /// `extremes.png`).
     pub fn reconstructs(self) -> bool {
         match self {
-            Self::Ae => true,
+            Self::Ae | Self::Vae => true,
         }
     }
 
@@ -40,6 +51,7 @@ impl Scorer {
     pub fn loss_label(self) -> &'static str {
         match self {
             Self::Ae => "mean ||x - D(E(x))||^2",
+            Self::Vae => "mean -ELBO (nats)",
         }
     }
 }
@@ -49,7 +61,8 @@ impl FromStr for Scorer {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "ae" => Ok(Self::Ae),
-            o => Err(format!("unknown scorer '{o}': expected 'ae'")),
+            "vae" => Ok(Self::Vae),
+            o => Err(format!("unknown scorer '{o}': expected 'ae' or 'vae'")),
         }
     }
 }
@@ -58,6 +71,7 @@ impl fmt::Display for Scorer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Ae => "ae",
+            Self::Vae => "vae",
         })
     }
 }
@@ -68,12 +82,14 @@ impl fmt::Display for Scorer {
 #[serde(tag = "scorer", rename_all = "lowercase")]
 pub enum ScorerConfig {
     Ae(ModelConfig),
+    Vae(VaeConfig),
 }
 
 impl ScorerConfig {
     pub fn scorer(&self) -> Scorer {
         match self {
             Self::Ae(_) => Scorer::Ae,
+            Self::Vae(_) => Scorer::Vae,
         }
     }
 
@@ -81,6 +97,7 @@ impl ScorerConfig {
     pub fn image_size(&self) -> (usize, usize) {
         match self {
             Self::Ae(m) => (m.rows, m.cols),
+            Self::Vae(m) => (m.rows, m.cols),
         }
     }
 
@@ -88,6 +105,7 @@ impl ScorerConfig {
     pub fn validate(&self) -> Result<(), String> {
         match self {
             Self::Ae(m) => m.validate(),
+            Self::Vae(m) => m.validate(),
         }
     }
 
@@ -95,6 +113,7 @@ impl ScorerConfig {
     pub fn init(&self, device: &Device) -> ScoringModel {
         match self {
             Self::Ae(m) => ScoringModel::Ae(m.init(device)),
+            Self::Vae(m) => ScoringModel::Vae(m.init(device)),
         }
     }
 }
@@ -104,6 +123,7 @@ impl ScorerConfig {
 #[allow(clippy::large_enum_variant)] // one per run
 pub enum ScoringModel {
     Ae(Autoencoder),
+    Vae(Vae),
 }
 
 /// Trains a fresh scoring model of shape `cfg` on the normal images `data`; the seed fixes the
@@ -127,6 +147,10 @@ pub fn train(
             let (model, h) = train::train(m, data, train_cfg, device, obs)?;
             (ScoringModel::Ae(model), h)
         }
+        ScorerConfig::Vae(m) => {
+            let (model, h) = vae::train(m, data, train_cfg, device, obs)?;
+            (ScoringModel::Vae(model), h)
+        }
     })
 }
 
@@ -135,6 +159,7 @@ impl ScoringModel {
     pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
         match self {
             Self::Ae(m) => train::score(m, data, device),
+            Self::Vae(m) => vae::score(m, data, device, VAE_SCORE_SAMPLES, VAE_SCORE_SEED),
         }
     }
 
@@ -148,6 +173,11 @@ impl ScoringModel {
     ) -> Option<Vec<Vec<f32>>> {
         match self {
             Self::Ae(m) => Some(train::reconstruct(m, data, idx, device)),
+            Self::Vae(m) => {
+                let x = crate::train::batch_tensor(data, idx, device);
+                let flat = m.reconstruct(x).into_data().try_to_vec::<f32>().ok()?;
+                Some(flat.chunks(data.dim()).map(<[f32]>::to_vec).collect())
+            }
         }
     }
 
@@ -155,6 +185,7 @@ impl ScoringModel {
     pub fn to_safetensors(&self) -> Result<Vec<u8>, String> {
         match self {
             Self::Ae(m) => m.to_safetensors(),
+            Self::Vae(m) => m.to_safetensors(),
         }
     }
 
@@ -163,6 +194,7 @@ impl ScoringModel {
     pub fn load_safetensors(self, bytes: Vec<u8>) -> Result<Self, String> {
         Ok(match self {
             Self::Ae(m) => Self::Ae(m.load_safetensors(bytes)?),
+            Self::Vae(m) => Self::Vae(m.load_safetensors(bytes)?),
         })
     }
 }
