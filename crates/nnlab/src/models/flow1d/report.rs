@@ -29,15 +29,17 @@ pub struct Flow1dConfig {
 }
 
 impl Default for Flow1dConfig {
-    /// The course setting: n = 5, 50 epochs of Adam at lr 5e-2 with batches of 100, 5 000 training
-    /// and 5 000 held-out draws, 10 000 samples, seed 0.
+    /// The course setting: n = 5, 50 epochs of Adam at lr 5e-2, 5 000 training and 5 000
+    /// held-out draws, 10 000 samples, seed 0; batches of 1 000 (5 steps an epoch, 250 in all):
+    /// at this learning rate batches of 100–500 leave the final parameters visibly noisy
+    /// (held-out KS up to 0.06 over seeds 0–3), batches of 1 000 give KS ≤ 0.027.
     fn default() -> Self {
         Self {
             mixture: Mixture::default(),
             components: 5,
             train: TrainConfig {
                 epochs: 50,
-                batch_size: 100,
+                batch_size: 1000,
                 lr: 5e-2,
                 seed: 0,
             },
@@ -197,7 +199,7 @@ impl Flow1dRun {
             format!("f_θ(x), S = {:.3}", r.scale),
             format!("held-out z = f_θ(x), KS = {:.4}", r.ks_z),
             format!(
-                "f_θ⁻¹(z), z ~ N(0,1) ({} of {} without preimage)",
+                "x = f_θ^-1(z), z ~ N(0,1), {} of {} without preimage",
                 r.no_preimage, r.config.samples
             ),
         ];
@@ -248,7 +250,7 @@ impl Flow1dRun {
                 Some((-zr, zr)),
             ),
             panel(
-                "Samples x = f_θ⁻¹(z) vs the true density",
+                "Samples x = f_θ^-1(z) vs the true density",
                 "x",
                 "density",
                 vec![hist(&names[3], &self.x_samples[..], 80)],

@@ -168,3 +168,24 @@ fn mixture_parses_samples_and_rejects_bad_specs() {
         );
     }
 }
+
+#[test]
+fn draws_beyond_the_bound_have_no_preimage_at_the_rate_one_minus_mass() {
+    // A map with small weights: S = 5e^{-1.5} ≈ 1.12, so only P(|Z| < S/2) = 2Φ(S/2) − 1 ≈ 0.42
+    // of N(0, 1) has a preimage. The share of 20 000 draws without one matches 1 − mass within
+    // 5 binomial standard errors (5·√(pq/n) ≈ 0.017).
+    let mut m = map();
+    m.w = vec![-1.5; 5];
+    let mut z = vec![0.0; 20_000];
+    crate::prob::gaussian::fill_standard_normal(&mut StdRng::seed_from_u64(9), &mut z);
+    let back = m.inverse(&z);
+    let none = back.iter().filter(|x| x.is_none()).count() as f64 / z.len() as f64;
+    let p = 1.0 - m.mass();
+    assert!(
+        (none - p).abs() < 5.0 * (p * (1.0 - p) / z.len() as f64).sqrt(),
+        "{none} vs {p}"
+    );
+    for (z, x) in z.iter().zip(&back) {
+        assert_eq!(x.is_none(), z.abs() >= 0.5 * m.scale());
+    }
+}

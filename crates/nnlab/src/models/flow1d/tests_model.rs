@@ -116,7 +116,8 @@ fn small() -> Flow1dConfig {
         samples: 2000,
         ..Flow1dConfig::default()
     };
-    cfg.train.epochs = 15;
+    cfg.train.epochs = 25;
+    cfg.train.batch_size = 200;
     cfg
 }
 
@@ -127,20 +128,24 @@ fn short_training_approaches_the_mixture_entropy() {
     let first = r.history.first().unwrap().loss_per_image;
     let last = r.history.last().unwrap().loss_per_image;
     assert!(last < first, "training NLL decreased: {first} → {last}");
-    // The held-out NLL of the true density estimates the entropy; the model can only be worse
-    // up to sampling noise. Margin 0.1 nats above the entropy (H ≈ 1.23).
+    // Held-out NLL against the entropy H ≈ 1.052: the gap is the model's excess (an estimate of
+    // KL(p‖p_θ) ≥ 0) plus the sampling error of a 2000-draw mean, σ(log p)/√2000 ≈ 0.016.
+    // Margin 0.05 nats (about 3 of those standard errors) for the gap, and 0.05 for the excess
+    // over the true density on the same draws (no sampling error in common).
     let gap = r.test_nll - r.entropy;
     assert!(
-        gap < 0.1,
+        gap.abs() < 0.05,
         "held-out NLL {} vs entropy {}",
         r.test_nll,
         r.entropy
     );
+    let excess = r.test_nll - r.test_nll_true;
     assert!(
-        r.test_nll > r.test_nll_true - 0.05,
-        "no model beats the truth by much"
+        excess < 0.05 && excess > -0.02,
+        "excess over the true density {excess}"
     );
-    // KS of 2000 held-out z to N(0, 1): the 1 % critical value is 1.63/√2000 ≈ 0.036.
+    // KS of 2000 held-out z to N(0, 1): a perfect fit would stay below 1.63/√2000 ≈ 0.036 in
+    // 99 % of runs; the fit at lr 5e-2 is not perfect (0.02–0.06 over seeds), so 0.05.
     assert!(r.ks_z < 0.05, "KS {}", r.ks_z);
     // The bounded map: mass below 1, and the share of draws without preimage matches 1 − mass
     // within 5 binomial standard errors.
