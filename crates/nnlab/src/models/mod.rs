@@ -1,7 +1,10 @@
 //! Generative models on Burn: the 1-D flow to a Gaussian, affine coupling layers and RealNVP,
 //! the variational autoencoder and the GAN, each with its training and its measurements.
 //!
+//! - [`flow1d`]: the 1-D flow f_θ(x) = Σ e^{w_i}(Φ_{μ_i,e^{τ_i}}(x) − ½) to N(0, 1), trained by
+//!   maximum likelihood on a Gaussian mixture (`nnlab flow1d`).
 //! - [`vae`]: the variational autoencoder (Gaussian encoder, Bernoulli decoder, ELBO with the
 //!   closed-form KL, importance-weighted bound IW_k), its training, scores and `nnlab vae` run.
 
+pub mod flow1d;
 pub mod vae;

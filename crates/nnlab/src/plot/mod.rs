@@ -18,6 +18,7 @@
 mod grid;
 mod histogram;
 mod line;
+pub mod panels;
 mod png;
 mod roc;
 
