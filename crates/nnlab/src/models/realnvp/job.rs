@@ -1,0 +1,1 @@
+//! The `nnlab realnvp` job (placeholder).
