@@ -10,6 +10,7 @@
 //! images), [`toy`] (two moons and rings, the Gaussian baseline, training on points) and
 //! [`job`] (the `nnlab realnvp` run: train, measure, plot, write metrics.json).
 
+pub mod figures;
 pub mod images;
 pub mod job;
 pub mod toy;

@@ -10,7 +10,10 @@ use crate::train::{TrainConfig, seeded};
 use rand::Rng;
 
 fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap()
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
 }
 
 /// A 2×3 "image" flow with random (non-identity) couplings.
@@ -92,7 +95,9 @@ fn scores_are_the_nll_at_half_noise_and_bits_per_dim_scales() {
         n: 3,
         rows: 2,
         cols: 3,
-        pixels: (0..18).map(|_| (rng.random_range(0..256) as f32) / 255.0).collect(),
+        pixels: (0..18)
+            .map(|_| (rng.random_range(0..256) as f32) / 255.0)
+            .collect(),
         labels: None,
         name: "tiny".into(),
     };
@@ -105,7 +110,7 @@ fn scores_are_the_nll_at_half_noise_and_bits_per_dim_scales() {
     // Uniform over 256 levels: D ln 256 nats is exactly 8 bits per dimension.
     assert!((bits_per_dim(784.0 * 256f64.ln(), 784) - 8.0).abs() < 1e-12);
     // Samples are images in [0, 1].
-    let imgs = sample_images(&flow, 2, &mut rng, &device);
+    let imgs = sample_images(&flow, 2, 0.7, &mut rng, &device);
     assert_eq!(imgs.len(), 2);
     assert!(imgs.iter().flatten().all(|p| (0.0..=1.0).contains(p)));
 }
@@ -147,8 +152,9 @@ fn short_run_on_real_mnist_beats_uniform_and_repeats_exactly() {
     };
     let (loss, nll) = run();
     let bpd = bits_per_dim(nll, 784);
-    // 10 Adam steps from the identity flow already model the logit-space pixels far better
-    // than uniform noise (8 bits/dim); measured ≈ … bits/dim.
+    // The identity flow starts near 11 bits/dim (N(0, 1) is a poor fit to logit pixels piled
+    // up at logit(0.05) ≈ −2.9); 10 Adam steps bring it below uniform noise (8 bits/dim):
+    // measured 7.13 bits/dim.
     assert!(bpd.is_finite() && bpd < 8.0, "bits/dim {bpd}");
     // Same seed, same weights, batches and noise: the same numbers.
     assert_eq!(run(), (loss, nll));

@@ -10,9 +10,9 @@ use crate::data::Images;
 use crate::prob::gaussian::Gaussian;
 use crate::train::{self as fit, EpochStats, TrainConfig, TrainError, TrainObserver};
 use burn::prelude::*;
+use rand::Rng;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::Rng;
 use std::f64::consts::{PI, TAU};
 use std::fmt;
 use std::str::FromStr;
@@ -85,7 +85,10 @@ impl Toy {
                         [r * a.cos(), r * a.sin()]
                     }
                 };
-                [x + TOY_NOISE * gauss(&mut rng), y + TOY_NOISE * gauss(&mut rng)]
+                [
+                    x + TOY_NOISE * gauss(&mut rng),
+                    y + TOY_NOISE * gauss(&mut rng),
+                ]
             })
             .collect()
     }
@@ -179,7 +182,8 @@ pub fn density_grid(
     (nx, ny): (usize, usize),
     device: &Device,
 ) -> Vec<f64> {
-    let centre = |lo: f64, hi: f64, k: usize, n: usize| lo + (hi - lo) * (k as f64 + 0.5) / n as f64;
+    let centre =
+        |lo: f64, hi: f64, k: usize, n: usize| lo + (hi - lo) * (k as f64 + 0.5) / n as f64;
     let pts: Vec<[f64; 2]> = (0..ny)
         .flat_map(|j| (0..nx).map(move |i| [centre(x0, x1, i, nx), centre(y0, y1, j, ny)]))
         .collect();
@@ -200,7 +204,11 @@ pub fn sample_points(
         return Vec::new();
     }
     let x = model.sample(count, rng, device);
-    let v = x.into_data().convert::<f32>().try_into_vec::<f32>().unwrap();
+    let v = x
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap();
     v.chunks(2)
         .map(|p| [f64::from(p[0]), f64::from(p[1])])
         .collect()
