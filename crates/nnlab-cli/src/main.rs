@@ -7,6 +7,7 @@ mod conv;
 mod flow1d;
 mod kl_fit;
 mod progress;
+mod realnvp;
 mod sample;
 mod shapes;
 mod signal;
@@ -78,6 +79,18 @@ enum Command {
     /// and how many z ~ N(0,1) have no preimage. Writes flow1d.png (four panels) and
     /// metrics.json into --out.
     Flow1d(flow1d::Flow1dArgs),
+    /// RealNVP: affine coupling flows trained by maximum likelihood (2-D toys or MNIST).
+    ///
+    /// Coupling layers z_Ω = x_Ω, z_Ωᶜ = exp(s(x_Ω)) * x_Ωᶜ + t(x_Ω) with alternating masks
+    /// (checkerboard on images), standard normal base, log|det| = sum s(x_Ω).
+    /// Toys (--data moons|rings, the default moons): 4000 training points, 8 layers of width 64,
+    /// 60 epochs, batch 200, lr 2e-3; prints the test mean log-likelihood next to a Gaussian
+    /// fit's and writes samples.png, density.png, loss.png, metrics.json. Images (--data mnist):
+    /// dequantized y = (255x + u)/256 and logit transform (alpha 0.05); 6 layers of width 256,
+    /// 2 epochs, batch 100, lr 1e-3; prints the test NLL in nats and bits/dim and writes
+    /// samples.png, loss.png, metrics.json and the model (model/). Outputs go to --out
+    /// (default runs/realnvp).
+    Realnvp(realnvp::RealNvpArgs),
 }
 
 fn main() {
@@ -92,6 +105,7 @@ fn main() {
         Command::Conv(args) => conv::run(args),
         Command::Signal(args) => signal::run(args),
         Command::Flow1d(args) => flow1d::run(args),
+        Command::Realnvp(args) => realnvp::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

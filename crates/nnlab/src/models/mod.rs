@@ -3,8 +3,12 @@
 //!
 //! - [`flow1d`]: the 1-D flow f_θ(x) = Σ e^{w_i}(Φ_{μ_i,e^{τ_i}}(x) − ½) to N(0, 1), trained by
 //!   maximum likelihood on a Gaussian mixture (`nnlab flow1d`).
+//! - [`coupling`]: affine coupling layers for any mask Ω; [`realnvp`]: RealNVP stacks on 2-D
+//!   toys and MNIST (`nnlab realnvp`).
 //! - [`vae`]: the variational autoencoder (Gaussian encoder, Bernoulli decoder, ELBO with the
 //!   closed-form KL, importance-weighted bound IW_k), its training, scores and `nnlab vae` run.
 
+pub mod coupling;
 pub mod flow1d;
+pub mod realnvp;
 pub mod vae;

@@ -1,4 +1,5 @@
-//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images and line plots.
+//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images, line plots
+//! and 2-D density panels (scatter plots over heat maps).
 //!
 //! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG (the `png`
 //! crate), and written with [`crate::io::write_atomic`], so a figure appears complete under its
@@ -15,6 +16,7 @@
 //! Series colours follow one palette in order: blue, green, red, orange, purple, ... (so pass
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
+mod density;
 mod grid;
 mod histogram;
 mod line;
@@ -22,6 +24,7 @@ pub mod panels;
 mod png;
 mod roc;
 
+pub use density::{DensityImage, Panel, PointSet, density_panels};
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
 pub use line::{Line, line_plot, stem_plot};

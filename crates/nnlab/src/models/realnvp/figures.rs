@@ -1,0 +1,174 @@
+//! The figures of a `nnlab realnvp` run: data vs flow samples and the learned density for the
+//! 2-D toys; real vs sampled images for image data; the training loss curve for both.
+
+use super::job::{FlowError, out_err};
+use super::toy::{self, Toy};
+use super::{RealNvp, bits_per_dim, images};
+use crate::data::Images;
+use crate::plot::{self, DensityImage, GridRow, Line, Panel, PointSet};
+use crate::prob::gaussian::Gaussian;
+use crate::train::EpochStats;
+use burn::prelude::Device;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::path::Path;
+
+/// Cells per side of the density heat maps.
+const GRID: usize = 150;
+
+/// samples.png (test data | flow samples), density.png (flow density | Gaussian fit, each over
+/// the box of the test points padded by 10 %), loss.png (NLL per point by epoch).
+#[allow(clippy::too_many_arguments)]
+pub fn toy_figures(
+    out: &Path,
+    t: Toy,
+    flow: &RealNvp,
+    gauss: &Gaussian,
+    test: &[[f64; 2]],
+    epochs: &[EpochStats],
+    seed: u64,
+    device: &Device,
+) -> Result<Vec<String>, FlowError> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let samples = toy::sample_points(flow, test.len(), &mut rng, device);
+    let path = out.join("samples.png");
+    let panels = [
+        Panel {
+            title: "test data",
+            density: None,
+            points: vec![PointSet {
+                name: "data",
+                points: test,
+            }],
+        },
+        Panel {
+            title: "flow samples x = f⁻¹(z), z ~ N(0, I)",
+            density: None,
+            points: vec![PointSet {
+                name: "samples",
+                points: &samples,
+            }],
+        },
+    ];
+    let title = format!("RealNVP on {t}: data vs samples");
+    plot::density_panels(&path, &title, &panels).map_err(|e| out_err(&path, e))?;
+
+    let (lo, hi) = bounds(test);
+    let (x, y) = ((lo[0], hi[0]), (lo[1], hi[1]));
+    let flow_density = toy::density_grid(flow, x, y, (GRID, GRID), device);
+    let centre = |lo: f64, hi: f64, k: usize| lo + (hi - lo) * (k as f64 + 0.5) / GRID as f64;
+    let gauss_density: Vec<f64> = (0..GRID * GRID)
+        .map(|k| {
+            let p = [centre(x.0, x.1, k % GRID), centre(y.0, y.1, k / GRID)];
+            gauss.log_density(&p).exp()
+        })
+        .collect();
+    let image = |values| DensityImage {
+        x,
+        y,
+        nx: GRID,
+        ny: GRID,
+        values,
+    };
+    let panels = [
+        Panel {
+            title: "flow density p(x)",
+            density: Some(image(&flow_density)),
+            points: vec![],
+        },
+        Panel {
+            title: "maximum-likelihood Gaussian",
+            density: Some(image(&gauss_density)),
+            points: vec![],
+        },
+    ];
+    let path = out.join("density.png");
+    let title = format!("RealNVP on {t}: learned density");
+    plot::density_panels(&path, &title, &panels).map_err(|e| out_err(&path, e))?;
+
+    let curve: Vec<(f64, f64)> = epochs
+        .iter()
+        .map(|s| (s.epoch as f64, s.loss_per_image))
+        .collect();
+    loss_plot(out, &curve, "training NLL (nats per point)")?;
+    Ok(vec![
+        "samples.png".into(),
+        "density.png".into(),
+        "loss.png".into(),
+    ])
+}
+
+/// The box of `points`, padded by 10 % of its sides.
+fn bounds(points: &[[f64; 2]]) -> ([f64; 2], [f64; 2]) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for p in points {
+        for a in 0..2 {
+            lo[a] = lo[a].min(p[a]);
+            hi[a] = hi[a].max(p[a]);
+        }
+    }
+    for a in 0..2 {
+        let pad = 0.1 * (hi[a] - lo[a]).max(1e-3);
+        lo[a] -= pad;
+        hi[a] += pad;
+    }
+    (lo, hi)
+}
+
+/// loss.png: one line of `points` (epoch, value) with y label `what`.
+fn loss_plot(out: &Path, points: &[(f64, f64)], what: &str) -> Result<(), FlowError> {
+    let path = out.join("loss.png");
+    let lines = [Line { name: what, points }];
+    plot::line_plot(&path, "RealNVP training", "epoch", what, &lines, false)
+        .map_err(|e| out_err(&path, e))
+}
+
+/// samples.png (a row of test images, two rows of samples at T = 1 and two at T = 0.7) and
+/// loss.png (training bits/dim by epoch).
+pub fn image_figures(
+    out: &Path,
+    flow: &RealNvp,
+    test: &Images,
+    epochs: &[EpochStats],
+    rng: &mut StdRng,
+    device: &Device,
+) -> Result<Vec<String>, FlowError> {
+    let per_row = 10;
+    let real: Vec<&[f32]> = (0..per_row.min(test.n)).map(|i| test.image(i)).collect();
+    let hot = images::sample_images(flow, 2 * per_row, 1.0, rng, device);
+    let cool = images::sample_images(flow, 2 * per_row, 0.7, rng, device);
+    fn row<'a>(label: &str, imgs: &'a [Vec<f32>]) -> GridRow<'a> {
+        GridRow {
+            label: label.into(),
+            images: imgs.iter().map(Vec::as_slice).collect(),
+            captions: vec![],
+        }
+    }
+    let rows = [
+        GridRow {
+            label: "test images".into(),
+            images: real,
+            captions: vec![],
+        },
+        row("samples T = 1", &hot[..per_row]),
+        row("", &hot[per_row..]),
+        row("samples T = 0.7", &cool[..per_row]),
+        row("", &cool[per_row..]),
+    ];
+    let path = out.join("samples.png");
+    plot::image_grid(
+        &path,
+        "RealNVP samples y = logit⁻¹(f⁻¹(T·z)), z ~ N(0, I)",
+        &rows,
+        test.rows,
+        test.cols,
+    )
+    .map_err(|e| out_err(&path, e))?;
+    let dim = test.dim();
+    let curve: Vec<(f64, f64)> = epochs
+        .iter()
+        .map(|s| (s.epoch as f64, bits_per_dim(s.loss_per_image, dim)))
+        .collect();
+    loss_plot(out, &curve, "training bits/dim")?;
+    Ok(vec!["samples.png".into(), "loss.png".into()])
+}

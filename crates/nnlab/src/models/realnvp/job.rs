@@ -1,0 +1,305 @@
+//! The `nnlab realnvp` run: train a RealNVP flow on a 2-D toy (two moons, rings) or on images
+//! (MNIST by default), measure it on held-out data, and write metrics.json and the figures.
+//!
+//! Toys: `points` training points drawn with seed 2·seed and half as many test points with
+//! seed 2·seed + 1; the metric is the mean test log-likelihood in nats per point, next to the
+//! maximum-likelihood Gaussian's. Images: the training split (first `train_limit` images) and
+//! the test split (first `test_limit`); the metric is the test NLL in nats per image and in
+//! bits/dim, with dequantization noise u ~ U(0,1) from a generator seeded by the run's seed.
+
+use super::figures;
+use super::toy::{self, Toy};
+use super::{RealNvp, RealNvpConfig, bits_per_dim, images};
+use crate::anomaly::JobObserver;
+use crate::data::{DataError, DataSource, Images, Selection, Split};
+use crate::device::DeviceChoice;
+use crate::train::{EpochStats, TrainConfig, TrainError};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What to train on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowData {
+    /// A 2-D toy distribution.
+    Toy(Toy),
+    /// An image selection such as `mnist` (training split for training, test split for testing).
+    Images(String),
+}
+
+impl std::str::FromStr for FlowData {
+    type Err = DataError;
+    /// `moons` and `rings` are toys; anything else must be an image dataset selection.
+    fn from_str(s: &str) -> Result<Self, DataError> {
+        match s.parse::<Toy>() {
+            Ok(t) => Ok(Self::Toy(t)),
+            Err(_) => {
+                s.parse::<Selection>()?;
+                Ok(Self::Images(s.to_string()))
+            }
+        }
+    }
+}
+
+/// Settings of one run.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowJob {
+    pub data: FlowData,
+    /// Override the default number of coupling layers / hidden width.
+    pub layers: Option<usize>,
+    pub hidden: Option<usize>,
+    pub train: TrainConfig,
+    /// Training points of a toy (test points: half as many).
+    pub points: usize,
+    /// Use only the first N training / test images.
+    pub train_limit: Option<usize>,
+    pub test_limit: Option<usize>,
+    pub out: PathBuf,
+    pub data_dir: Option<PathBuf>,
+    pub offline: bool,
+    pub device: DeviceChoice,
+}
+
+impl FlowJob {
+    /// Defaults for `data`: toys 4000 points, 8 layers of width 64, 60 epochs, batch 200, lr
+    /// 2e-3; images 6 layers of width 256, 2 epochs, batch 100, lr 1e-3. Seed 0, out
+    /// `runs/realnvp`.
+    pub fn new(data: FlowData) -> Self {
+        let train = match data {
+            FlowData::Toy(_) => TrainConfig {
+                epochs: 60,
+                batch_size: 200,
+                lr: 2e-3,
+                seed: 0,
+            },
+            FlowData::Images(_) => TrainConfig {
+                epochs: 2,
+                batch_size: 100,
+                lr: 1e-3,
+                seed: 0,
+            },
+        };
+        Self {
+            data,
+            layers: None,
+            hidden: None,
+            train,
+            points: 4000,
+            train_limit: None,
+            test_limit: None,
+            out: PathBuf::from("runs/realnvp"),
+            data_dir: None,
+            offline: false,
+            device: DeviceChoice::Cpu,
+        }
+    }
+
+    /// The flow shape: the data's default with the overrides applied.
+    pub fn flow_config(&self, rows: usize, cols: usize) -> RealNvpConfig {
+        let mut c = match self.data {
+            FlowData::Toy(_) => RealNvpConfig::for_points(2),
+            FlowData::Images(_) => RealNvpConfig::for_images(rows, cols),
+        };
+        c.layers = self.layers.unwrap_or(c.layers);
+        c.hidden = self.hidden.unwrap_or(c.hidden);
+        c
+    }
+}
+
+/// Failures of a run, each saying what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("writing {path}: {msg}")]
+    Output { path: PathBuf, msg: String },
+}
+
+/// Wraps an output error with its path.
+pub(crate) fn out_err(path: &Path, e: impl std::fmt::Display) -> FlowError {
+    FlowError::Output {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    }
+}
+
+/// The held-out measurements.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FlowMetrics {
+    Toy {
+        /// Mean log p_X(x) over the test points, nats per point.
+        test_log_likelihood: f64,
+        /// The same for the maximum-likelihood Gaussian fitted to the training points.
+        gaussian_test_log_likelihood: f64,
+        train_log_likelihood: f64,
+    },
+    Images {
+        /// Mean −log P(x) of the test images in nats (u ~ U(0,1) dequantization).
+        test_nll_nats: f64,
+        test_bits_per_dim: f64,
+        /// The same with u = ½ (the deterministic anomaly score).
+        test_nll_nats_half_noise: f64,
+    },
+}
+
+/// What a run did and measured (written as metrics.json).
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowReport {
+    pub job: FlowJob,
+    pub flow: RealNvpConfig,
+    /// Train / test set descriptions and sizes.
+    pub train_set: String,
+    pub test_set: String,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub metrics: FlowMetrics,
+    pub epochs: Vec<EpochStats>,
+    pub train_seconds: f64,
+    /// Files written into the output folder.
+    pub files: Vec<String>,
+}
+
+/// Runs the job: load or draw data, train, measure, write every output into `job.out`.
+pub fn run(job: &FlowJob, obs: &mut dyn JobObserver) -> Result<FlowReport, FlowError> {
+    job.train.validate()?;
+    let device = job.device.device().map_err(FlowError::Invalid)?;
+    std::fs::create_dir_all(&job.out).map_err(|e| out_err(&job.out, e))?;
+    match &job.data {
+        FlowData::Toy(t) => run_toy(job, *t, &device, obs),
+        FlowData::Images(spec) => run_images(job, spec, &device, obs),
+    }
+}
+
+fn validated(cfg: RealNvpConfig) -> Result<RealNvpConfig, FlowError> {
+    cfg.validate()
+        .map_err(|e| FlowError::Invalid(format!("--layers/--hidden: {e}")))?;
+    Ok(cfg)
+}
+
+fn run_toy(
+    job: &FlowJob,
+    t: Toy,
+    device: &burn::prelude::Device,
+    obs: &mut dyn JobObserver,
+) -> Result<FlowReport, FlowError> {
+    if job.points < 4 {
+        return Err(FlowError::Invalid(format!(
+            "--points must be at least 4, got {}",
+            job.points
+        )));
+    }
+    let cfg = validated(job.flow_config(1, 2))?;
+    let seed = job.train.seed;
+    let train = t.sample(job.points, seed.wrapping_mul(2));
+    let test = t.sample(job.points / 2, seed.wrapping_mul(2).wrapping_add(1));
+    obs.stage(&format!("training on {} {t} points", train.len()));
+    let start = Instant::now();
+    let (flow, epochs) = toy::train_points(&cfg, &train, &job.train, device, obs)?;
+    let train_seconds = start.elapsed().as_secs_f64();
+    obs.stage("measuring and plotting");
+    let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+    let gauss = toy::gaussian_fit(&train).map_err(FlowError::Invalid)?;
+    let metrics = FlowMetrics::Toy {
+        test_log_likelihood: mean(toy::log_prob_points(&flow, &test, device)),
+        gaussian_test_log_likelihood: toy::gaussian_mean_log_likelihood(&gauss, &test),
+        train_log_likelihood: mean(toy::log_prob_points(&flow, &train, device)),
+    };
+    let files = figures::toy_figures(&job.out, t, &flow, &gauss, &test, &epochs, seed, device)?;
+    write_report(FlowReport {
+        job: job.clone(),
+        flow: cfg,
+        train_set: format!("{t}:train"),
+        test_set: format!("{t}:test"),
+        n_train: train.len(),
+        n_test: test.len(),
+        metrics,
+        epochs,
+        train_seconds,
+        files,
+    })
+}
+
+fn run_images(
+    job: &FlowJob,
+    spec: &str,
+    device: &burn::prelude::Device,
+    obs: &mut dyn JobObserver,
+) -> Result<FlowReport, FlowError> {
+    let source = DataSource::resolve(job.data_dir.as_deref()).with_download(!job.offline);
+    let bar = obs.download_bar();
+    obs.stage("loading data");
+    let sel: Selection = spec.parse()?;
+    let limit = |d: Images, l: Option<usize>| match l {
+        Some(l) if l < d.n => d.subset(&(0..l).collect::<Vec<_>>()),
+        _ => d,
+    };
+    let train = limit(sel.load(&source, Split::Train, &bar)?, job.train_limit);
+    let test = limit(sel.load(&source, Split::Test, &bar)?, job.test_limit);
+    if train.n == 0 || test.n == 0 || (train.rows, train.cols) != (test.rows, test.cols) {
+        return Err(FlowError::Invalid(format!(
+            "need non-empty train and test images of one size, got {} ({}x{}, {} images) and {} \
+             ({}x{}, {} images)",
+            train.name, train.rows, train.cols, train.n, test.name, test.rows, test.cols, test.n
+        )));
+    }
+    let cfg = validated(job.flow_config(train.rows, train.cols))?;
+    obs.stage(&format!("training on {} images of {}", train.n, train.name));
+    let start = Instant::now();
+    let (flow, epochs) = images::train_images(&cfg, &train, &job.train, device, obs)?;
+    let train_seconds = start.elapsed().as_secs_f64();
+    obs.stage("measuring and plotting");
+    let mean = |v: Vec<f32>| v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64;
+    let mut rng = StdRng::seed_from_u64(job.train.seed);
+    let nll = mean(images::test_nll(&flow, &test, &mut rng, device));
+    let metrics = FlowMetrics::Images {
+        test_nll_nats: nll,
+        test_bits_per_dim: bits_per_dim(nll, cfg.dim),
+        test_nll_nats_half_noise: mean(images::score_images(&flow, &test, device)),
+    };
+    let mut files = figures::image_figures(&job.out, &flow, &test, &epochs, &mut rng, device)?;
+    files.extend(save_model(&job.out.join("model"), &cfg, &flow)?);
+    write_report(FlowReport {
+        job: job.clone(),
+        flow: cfg,
+        train_set: train.name.clone(),
+        test_set: test.name.clone(),
+        n_train: train.n,
+        n_test: test.n,
+        metrics,
+        epochs,
+        train_seconds,
+        files,
+    })
+}
+
+/// Writes model/config.json and model/flow.safetensors.
+fn save_model(dir: &Path, cfg: &RealNvpConfig, flow: &RealNvp) -> Result<Vec<String>, FlowError> {
+    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
+    let path = dir.join("config.json");
+    let json = serde_json::to_vec_pretty(cfg).map_err(|e| out_err(&path, e))?;
+    crate::io::write_atomic(&path, &json).map_err(|e| out_err(&path, e))?;
+    let path = dir.join("flow.safetensors");
+    let bytes = flow.to_safetensors().map_err(|e| out_err(&path, e))?;
+    crate::io::write_atomic(&path, &bytes).map_err(|e| out_err(&path, e))?;
+    Ok(vec![
+        "model/config.json".into(),
+        "model/flow.safetensors".into(),
+    ])
+}
+
+/// Writes metrics.json (listing itself first among the files) and returns the report.
+fn write_report(mut report: FlowReport) -> Result<FlowReport, FlowError> {
+    report.files.insert(0, "metrics.json".into());
+    let path = report.job.out.join("metrics.json");
+    let json = serde_json::to_vec_pretty(&report).map_err(|e| out_err(&path, e))?;
+    crate::io::write_atomic(&path, &json).map_err(|e| out_err(&path, e))?;
+    Ok(report)
+}
