@@ -33,8 +33,10 @@ pub struct AnomalyArgs {
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
     /// Anomaly score: ae = autoencoder reconstruction error ||x - D(E(x))||^2; vae = negative
-    /// ELBO of a VAE (784-400-20, Bernoulli decoder; --latent/--hidden apply).
-    #[arg(long, default_value = "ae", value_parser = ["ae", "vae"])]
+    /// ELBO of a VAE (784-400-20, Bernoulli decoder; --latent/--hidden apply); flow = negative
+    /// log-likelihood of a RealNVP flow (6 checkerboard couplings; --hidden sets the width of
+    /// its s, t networks).
+    #[arg(long, default_value = "ae", value_parser = ["ae", "vae", "flow"])]
     scorer: String,
     /// Autoencoder architecture (ae scorer).
     #[arg(long, default_value = "mlp", value_parser = ["mlp", "conv"])]

@@ -210,6 +210,13 @@ pub fn model_config(cfg: &AnomalyConfig, rows: usize, cols: usize) -> ScorerConf
             }
             ScorerConfig::Vae(m)
         }
+        Scorer::Flow => {
+            let mut flow = crate::models::realnvp::RealNvpConfig::for_images(rows, cols);
+            if let Some(&h) = cfg.hidden.as_ref().and_then(|h| h.first()) {
+                flow.hidden = h;
+            }
+            ScorerConfig::Flow { rows, cols, flow }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use super::model::{Autoencoder, ModelConfig};
 use super::train;
 use crate::data::Images;
+use crate::models::realnvp::{self, RealNvp, RealNvpConfig};
 use crate::models::vae::{self, Vae, VaeConfig};
 use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 use burn::prelude::*;
@@ -21,6 +22,9 @@ pub enum Scorer {
     Ae,
     /// VAE negative evidence lower bound s(x) = −ELBO(x) in nats (see [`VAE_SCORE_SAMPLES`]).
     Vae,
+    /// RealNVP flow negative log-likelihood s(x) = −log p(x) in nats of the discrete image
+    /// (dequantized at u = ½, logit transform; see [`realnvp::image_nll`]).
+    Flow,
 }
 
 /// Reparameterized samples averaged in the VAE score −ELBO(x) = −(1/S) Σ_s [log p(x|z_s) −
@@ -36,6 +40,7 @@ impl Scorer {
         match self {
             Self::Ae => "reconstruction error s(x) = ||x - D(E(x))||^2",
             Self::Vae => "VAE negative ELBO s(x) = -ELBO(x) (nats)",
+            Self::Flow => "RealNVP negative log-likelihood s(x) = -log p(x) (nats)",
         }
     }
 
@@ -44,6 +49,7 @@ impl Scorer {
     pub fn reconstructs(self) -> bool {
         match self {
             Self::Ae | Self::Vae => true,
+            Self::Flow => false,
         }
     }
 
@@ -52,6 +58,7 @@ impl Scorer {
         match self {
             Self::Ae => "mean ||x - D(E(x))||^2",
             Self::Vae => "mean -ELBO (nats)",
+            Self::Flow => "mean -log p(x) (nats, dequantized)",
         }
     }
 }
@@ -62,7 +69,8 @@ impl FromStr for Scorer {
         match s {
             "ae" => Ok(Self::Ae),
             "vae" => Ok(Self::Vae),
-            o => Err(format!("unknown scorer '{o}': expected 'ae' or 'vae'")),
+            "flow" => Ok(Self::Flow),
+            o => Err(format!("unknown scorer '{o}': expected 'ae', 'vae' or 'flow'")),
         }
     }
 }
@@ -72,6 +80,7 @@ impl fmt::Display for Scorer {
         f.write_str(match self {
             Self::Ae => "ae",
             Self::Vae => "vae",
+            Self::Flow => "flow",
         })
     }
 }
@@ -83,6 +92,12 @@ impl fmt::Display for Scorer {
 pub enum ScorerConfig {
     Ae(ModelConfig),
     Vae(VaeConfig),
+    /// A flow on flattened `rows`×`cols` images.
+    Flow {
+        rows: usize,
+        cols: usize,
+        flow: RealNvpConfig,
+    },
 }
 
 impl ScorerConfig {
@@ -90,6 +105,7 @@ impl ScorerConfig {
         match self {
             Self::Ae(_) => Scorer::Ae,
             Self::Vae(_) => Scorer::Vae,
+            Self::Flow { .. } => Scorer::Flow,
         }
     }
 
@@ -98,6 +114,7 @@ impl ScorerConfig {
         match self {
             Self::Ae(m) => (m.rows, m.cols),
             Self::Vae(m) => (m.rows, m.cols),
+            Self::Flow { rows, cols, .. } => (*rows, *cols),
         }
     }
 
@@ -106,6 +123,15 @@ impl ScorerConfig {
         match self {
             Self::Ae(m) => m.validate(),
             Self::Vae(m) => m.validate(),
+            Self::Flow { rows, cols, flow } => {
+                if flow.dim != rows * cols {
+                    return Err(format!(
+                        "the flow has dimension {} but the images have {rows}x{cols} pixels",
+                        flow.dim
+                    ));
+                }
+                flow.validate()
+            }
         }
     }
 
@@ -114,6 +140,7 @@ impl ScorerConfig {
         match self {
             Self::Ae(m) => ScoringModel::Ae(m.init(device)),
             Self::Vae(m) => ScoringModel::Vae(m.init(device)),
+            Self::Flow { flow, .. } => ScoringModel::Flow(flow.init(device)),
         }
     }
 }
@@ -124,6 +151,7 @@ impl ScorerConfig {
 pub enum ScoringModel {
     Ae(Autoencoder),
     Vae(Vae),
+    Flow(RealNvp),
 }
 
 /// Trains a fresh scoring model of shape `cfg` on the normal images `data`; the seed fixes the
@@ -151,6 +179,10 @@ pub fn train(
             let (model, h) = vae::train(m, data, train_cfg, device, obs)?;
             (ScoringModel::Vae(model), h)
         }
+        ScorerConfig::Flow { flow, .. } => {
+            let (model, h) = realnvp::train_images(flow, data, train_cfg, device, obs)?;
+            (ScoringModel::Flow(model), h)
+        }
     })
 }
 
@@ -160,6 +192,7 @@ impl ScoringModel {
         match self {
             Self::Ae(m) => train::score(m, data, device),
             Self::Vae(m) => vae::score(m, data, device, VAE_SCORE_SAMPLES, VAE_SCORE_SEED),
+            Self::Flow(m) => realnvp::score_images(m, data, device),
         }
     }
 
@@ -178,6 +211,7 @@ impl ScoringModel {
                 let flat = m.reconstruct(x).into_data().try_to_vec::<f32>().ok()?;
                 Some(flat.chunks(data.dim()).map(<[f32]>::to_vec).collect())
             }
+            Self::Flow(_) => None,
         }
     }
 
@@ -186,6 +220,7 @@ impl ScoringModel {
         match self {
             Self::Ae(m) => m.to_safetensors(),
             Self::Vae(m) => m.to_safetensors(),
+            Self::Flow(m) => m.to_safetensors(),
         }
     }
 
@@ -195,6 +230,7 @@ impl ScoringModel {
         Ok(match self {
             Self::Ae(m) => Self::Ae(m.load_safetensors(bytes)?),
             Self::Vae(m) => Self::Vae(m.load_safetensors(bytes)?),
+            Self::Flow(m) => Self::Flow(m.load_safetensors(bytes)?),
         })
     }
 }
