@@ -30,8 +30,10 @@ pub struct VaeArgs {
     /// Hidden widths of the encoder MLP, comma separated (mirrored in the decoder).
     #[arg(long, value_delimiter = ',', default_value = "400")]
     hidden: Vec<usize>,
+    /// Passes over the training images.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
+    /// Images per Adam step (the loss is the batch sum of -ELBO).
     #[arg(long, default_value_t = 100)]
     batch_size: usize,
     /// Adam learning rate.
