@@ -176,6 +176,9 @@ impl Vae {
     ///
     /// with E[IW_1] = ELBO ≤ E[IW_k] ≤ E[IW_{k+1}] ≤ log p(x) (Burda et al.). Samples are
     /// processed in chunks of at most 4096 decodings.
+    ///
+    /// # Panics
+    /// If `k` is 0 (callers validate user input first, as `job::run` does).
     pub fn iw_log_likelihood(&self, x: Tensor<2>, k: usize, rng: &mut StdRng) -> Tensor<1> {
         assert!(k > 0, "importance sampling needs at least one sample");
         let [b, _] = x.dims();
