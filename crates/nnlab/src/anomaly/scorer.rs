@@ -70,7 +70,9 @@ impl FromStr for Scorer {
             "ae" => Ok(Self::Ae),
             "vae" => Ok(Self::Vae),
             "flow" => Ok(Self::Flow),
-            o => Err(format!("unknown scorer '{o}': expected 'ae', 'vae' or 'flow'")),
+            o => Err(format!(
+                "unknown scorer '{o}': expected 'ae', 'vae' or 'flow'"
+            )),
         }
     }
 }
