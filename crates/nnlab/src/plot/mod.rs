@@ -20,6 +20,7 @@ mod histogram;
 mod line;
 mod png;
 mod roc;
+pub mod scatter;
 
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
