@@ -34,7 +34,10 @@ pub fn loglog_scatter(
         .collect();
     let all = || data.iter().flatten();
     if all().next().is_none() {
-        return Err(invalid(path, "no finite points with x > 0 and y > 0 to plot"));
+        return Err(invalid(
+            path,
+            "no finite points with x > 0 and y > 0 to plot",
+        ));
     }
     let span = |vals: Vec<f64>| {
         let (lo, hi) = vals

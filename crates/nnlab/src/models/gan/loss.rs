@@ -78,7 +78,7 @@ impl FromStr for GeneratorLoss {
 
 impl fmt::Display for GeneratorLoss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::Minimax => "minimax",
             Self::Nonsat => "nonsat",
         })

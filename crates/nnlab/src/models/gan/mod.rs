@@ -96,9 +96,7 @@ pub fn load_data(cfg: &GanConfig, obs: &mut dyn JobObserver) -> Result<Images, G
         .load(&source, Split::Train, &bar)?;
     if let Some(limit) = cfg.train_limit {
         if limit == 0 {
-            return Err(GanError::Invalid(
-                "--train-limit must be at least 1".into(),
-            ));
+            return Err(GanError::Invalid("--train-limit must be at least 1".into()));
         }
         if limit < images.n {
             images = images.subset(&(0..limit).collect::<Vec<_>>());

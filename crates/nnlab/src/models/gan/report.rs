@@ -95,7 +95,10 @@ impl GanReport {
 /// Median gradient norms of the steps grouped by decade of D(G(z)): [10^(k−1), 10^k), k ≤ 0.
 pub fn decade_bins(steps: &[StepRecord]) -> Vec<DecadeBin> {
     let mut bins: std::collections::BTreeMap<i32, Vec<f64>> = Default::default();
-    for s in steps.iter().filter(|s| s.d_fake > 0.0 && s.grad_norm.is_finite()) {
+    for s in steps
+        .iter()
+        .filter(|s| s.d_fake > 0.0 && s.grad_norm.is_finite())
+    {
         let k = (s.d_fake.log10().floor() as i32).min(-1);
         bins.entry(k).or_default().push(s.grad_norm);
     }
@@ -142,12 +145,7 @@ fn smoothed(steps: &[StepRecord], f: fn(&StepRecord) -> f64) -> Vec<(f64, f64)> 
 
 /// Borrows named point lists as plot lines.
 fn draw(v: &[(String, Vec<(f64, f64)>)]) -> Vec<Line<'_>> {
-    v.iter()
-        .map(|(n, p)| Line {
-            name: n,
-            points: p,
-        })
-        .collect()
+    v.iter().map(|(n, p)| Line { name: n, points: p }).collect()
 }
 
 /// Writes metrics.json, steps.csv, grad_norm_vs_d.png, grad_norm.png, loss.png,
@@ -198,7 +196,12 @@ pub fn write_outputs(
     )
     .map_err(plot_err)?;
     let over_steps = lines(
-        &series(&|h| h.steps.iter().map(|s| (s.step as f64, s.grad_norm)).collect()),
+        &series(&|h| {
+            h.steps
+                .iter()
+                .map(|s| (s.step as f64, s.grad_norm))
+                .collect()
+        }),
         "",
     );
     line_plot(
@@ -211,7 +214,10 @@ pub fn write_outputs(
     )
     .map_err(plot_err)?;
     let mut losses = lines(&series(&|h| smoothed(&h.steps, |s| s.d_loss)), ": L_D");
-    losses.extend(lines(&series(&|h| smoothed(&h.steps, |s| s.g_loss)), ": L_G"));
+    losses.extend(lines(
+        &series(&|h| smoothed(&h.steps, |s| s.g_loss)),
+        ": L_G",
+    ));
     line_plot(
         &out.join("loss.png"),
         "Losses (means over windows of steps)",

@@ -12,7 +12,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 fn to_f64<const D: usize>(t: Tensor<D>) -> Vec<f64> {
-    let v = t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap();
+    let v = t
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap();
     v.into_iter().map(f64::from).collect()
 }
 
@@ -234,7 +238,10 @@ fn minimax_gradient_is_the_odds_times_the_nonsaturating_one() {
         .map(|(r, gi)| (r - r_bar).abs() * gi)
         .sum();
     let gap = (norm(&mm) - r_bar * norm(&ns)).abs();
-    assert!(gap <= bound + 1e-4 * norm(&mm), "gap {gap:e} > bound {bound:e}");
+    assert!(
+        gap <= bound + 1e-4 * norm(&mm),
+        "gap {gap:e} > bound {bound:e}"
+    );
     // With every D near 1e-3 the batch ratio is near 1e-3 as well.
     let ratio = norm(&mm) / norm(&ns);
     assert!((5e-4..2e-3).contains(&ratio), "ratio {ratio:e}");

@@ -56,7 +56,11 @@ fn tiny_training_is_deterministic_and_finite() {
     assert_eq!(a.steps.len(), 6);
     assert_eq!(a.epochs.len(), 2);
     assert_eq!(a.samples.len(), 3);
-    assert!(a.samples.iter().all(|row| row.len() == 3 && row[0].len() == 16));
+    assert!(
+        a.samples
+            .iter()
+            .all(|row| row.len() == 3 && row[0].len() == 16)
+    );
     // Same seed: bit-identical records and samples.
     assert_eq!(a.steps, b.steps);
     assert_eq!(a.samples, b.samples);
@@ -75,7 +79,10 @@ fn tiny_training_is_deterministic_and_finite() {
     // D(x), D(G(z)) and L_D; only the generator loss and its gradient differ.
     let (_, _, m) = train_gan(&data, &s, GeneratorLoss::Minimax, &dev, &mut ()).unwrap();
     let (f, g) = (&m.steps[0], &a.steps[0]);
-    assert_eq!((f.d_real, f.d_fake, f.d_loss), (g.d_real, g.d_fake, g.d_loss));
+    assert_eq!(
+        (f.d_real, f.d_fake, f.d_loss),
+        (g.d_real, g.d_fake, g.d_loss)
+    );
     assert_ne!(f.grad_norm, g.grad_norm);
 }
 
@@ -123,7 +130,10 @@ fn run_writes_every_output() {
     assert_eq!(report.images, 24);
     assert_eq!(report.runs.len(), 2);
     let first = report.first_step.as_ref().unwrap();
-    assert_eq!(first.ratio, first.minimax_grad_norm / first.nonsat_grad_norm);
+    assert_eq!(
+        first.ratio,
+        first.minimax_grad_norm / first.nonsat_grad_norm
+    );
     for f in [
         "metrics.json",
         "steps.csv",

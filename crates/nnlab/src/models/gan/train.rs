@@ -177,7 +177,11 @@ pub fn train_gan(
             return Vec::new();
         }
         let x = g.valid().forward(z_fixed.clone());
-        let flat = x.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32");
+        let flat = x
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .expect("f32");
         flat.chunks(shape.data_dim).map(<[f32]>::to_vec).collect()
     };
     let mut history = GanHistory {
