@@ -14,15 +14,15 @@ pub struct GanArgs {
     /// Training images: a dataset (training split) or IDX file, e.g. mnist, mnist:3, kmnist.
     #[arg(long, default_value = "mnist")]
     data: String,
-    /// Train on only the first N training images [default: 20000; 0 = all].
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
-    train_limit: usize,
+    /// Train on only the first N training images (quick runs) [default: all].
+    #[arg(long, value_name = "N")]
+    train_limit: Option<usize>,
     #[arg(long, default_value_t = 5)]
     epochs: usize,
     #[arg(long, default_value_t = 64)]
     batch_size: usize,
     /// Adam learning rate of both G and D (Adam beta1 = 0.5, beta2 = 0.999).
-    #[arg(long, default_value_t = 2e-4)]
+    #[arg(long, default_value_t = 1e-3)]
     lr: f64,
     /// Width of the latent code z ~ N(0, I).
     #[arg(long, default_value_t = 64)]
@@ -64,7 +64,7 @@ pub fn run(args: GanArgs) -> Result<()> {
     };
     let cfg = GanConfig {
         data: args.data,
-        train_limit: (args.train_limit > 0).then_some(args.train_limit),
+        train_limit: args.train_limit,
         latent: args.latent,
         hidden: args.hidden,
         losses,
@@ -120,8 +120,8 @@ fn print_summary(r: &GanReport) {
     }
     if let Some(f) = &r.first_step {
         println!(
-            "first step  D(G(z)) {:.4}: ||grad|| minimax {:.3e}, nonsat {:.3e}, ratio {:.4} \
-             (odds D/(1-D) = {:.4})",
+            "first step  D(G(z)) {:.3e}: ||grad|| minimax {:.3e}, nonsat {:.3e}, ratio {:.3e} \
+             (odds D/(1-D) = {:.3e})",
             f.d_fake, f.minimax_grad_norm, f.nonsat_grad_norm, f.ratio, f.odds_of_mean_d_fake
         );
     }

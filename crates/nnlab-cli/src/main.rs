@@ -73,8 +73,8 @@ enum Command {
     /// Both losses run from the same seeds and data order (--loss both). Records per generator
     /// step the gradient norm ||grad_G L_G||_2 and the mean D(G(z)): as D(G(z)) -> 0 the
     /// minimax gradient vanishes (dL/da = -D) while the non-saturating one does not
-    /// (dL/da = -(1 - D)). Defaults: MNIST, first 20 000 training images, 5 epochs, batch 64,
-    /// Adam lr 2e-4 with beta1 = 0.5, latent 64, G 64-256-256-784 (D mirrored, LeakyReLU 0.2),
+    /// (dL/da = -(1 - D)). Defaults: all 60 000 MNIST training images, 5 epochs, batch 64,
+    /// Adam lr 1e-3 with beta1 = 0.5, latent 64, G 64-256-256-784 (D mirrored, LeakyReLU 0.2),
     /// 100 discriminator-only steps first. Writes metrics.json, steps.csv,
     /// grad_norm_vs_d.png, grad_norm.png, loss.png, discriminator.png and samples-<loss>.png
     /// (a row per epoch) into --out.

@@ -52,14 +52,14 @@ impl Default for GanConfig {
     fn default() -> Self {
         Self {
             data: "mnist".into(),
-            train_limit: Some(20_000),
+            train_limit: None,
             latent: 64,
             hidden: vec![256, 256],
             losses: GeneratorLoss::BOTH.to_vec(),
             train: TrainConfig {
                 epochs: 5,
                 batch_size: 64,
-                lr: 2e-4,
+                lr: 1e-3,
                 seed: 0,
             },
             d_pretrain: 100,

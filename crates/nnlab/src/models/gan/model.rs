@@ -1,12 +1,13 @@
-//! The two MLPs of the GAN: a generator G: z ↦ x (ReLU hidden layers, sigmoid output in [0, 1])
-//! and a discriminator D: x ↦ logit a (LeakyReLU hidden layers), with D(x) = σ(a).
+//! The two MLPs of the GAN: a generator G: z ↦ x (LeakyReLU hidden layers, sigmoid output in
+//! [0, 1]) and a discriminator D: x ↦ logit a (LeakyReLU hidden layers), with D(x) = σ(a).
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, relu, sigmoid};
+use burn::tensor::activation::{leaky_relu, sigmoid};
 use serde::{Deserialize, Serialize};
 
-/// Negative slope of the discriminator's LeakyReLU (the usual GAN choice).
+/// Negative slope of the LeakyReLUs (the usual GAN choice; in G too, where plain ReLUs
+/// measured a generator that ignored z after the first epoch).
 pub const LEAKY_SLOPE: f64 = 0.2;
 
 /// Shapes of both networks: G is latent → hidden… → data_dim, D is data_dim → hidden reversed… → 1.
@@ -60,7 +61,7 @@ fn mlp(input: usize, hidden: &[usize], output: usize, device: &Device) -> Vec<Li
         .collect()
 }
 
-/// G(z) = σ(W_L relu(… relu(W_1 z + b_1) …) + b_L): images with pixels in (0, 1).
+/// G(z) = σ(W_L lrelu(… lrelu(W_1 z + b_1) …) + b_L): images with pixels in (0, 1).
 #[derive(Module, Debug)]
 pub struct Generator {
     pub layers: Vec<Linear>,
@@ -74,7 +75,7 @@ impl Generator {
         for (i, layer) in self.layers.iter().enumerate() {
             h = layer.forward(h);
             if i < last {
-                h = relu(h);
+                h = leaky_relu(h, LEAKY_SLOPE);
             }
         }
         sigmoid(h)
