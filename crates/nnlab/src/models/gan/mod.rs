@@ -3,6 +3,13 @@
 //! generator-gradient norm ‖∇_θG L_G‖₂ against the mean D(G(z)) to show the minimax gradient
 //! vanishing as D(G(z)) → 0 (the mathematics is in [`loss`]).
 //!
+//! Both optimizers are Adam with β₁ = 0.5 (see [`train::ADAM_BETA1`]). Adam divides each step
+//! by a running RMS of the gradient, so a uniformly small minimax gradient still moves G; the
+//! norm recorded is that of the raw gradient ∇_θG L_G, before the optimizer sees it. Measured
+//! with the defaults (all of MNIST, 5 epochs, seed 0): the minimax run ends with D winning
+//! (D(x) ≈ 1, D(G(z)) ≈ 1e-4, gradient norm ≈ 1e-3), the non-saturating one with
+//! D(G(z)) ≈ 0.2 and recognizable digits.
+//!
 //! [`run`] loads the data, trains one GAN per requested loss ([`train::train_gan`]) and writes
 //! its outputs ([`report::write_outputs`]).
 
