@@ -7,8 +7,11 @@
 //!   toys and MNIST (`nnlab realnvp`).
 //! - [`vae`]: the variational autoencoder (Gaussian encoder, Bernoulli decoder, ELBO with the
 //!   closed-form KL, importance-weighted bound IW_k), its training, scores and `nnlab vae` run.
+//! - [`gan`]: MLP GAN on MNIST with the minimax and non-saturating generator losses, measuring
+//!   the generator-gradient norm against D(G(z)) (`nnlab gan`).
 
 pub mod coupling;
 pub mod flow1d;
+pub mod gan;
 pub mod realnvp;
 pub mod vae;

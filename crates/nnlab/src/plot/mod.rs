@@ -23,6 +23,7 @@ mod line;
 pub mod panels;
 mod png;
 mod roc;
+pub mod scatter;
 
 pub use density::{DensityImage, Panel, PointSet, density_panels};
 pub use grid::{GridRow, image_grid};
