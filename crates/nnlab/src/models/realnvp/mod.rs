@@ -60,7 +60,7 @@ impl MaskKind {
                 let mut all: Vec<usize> = (0..dim).collect();
                 all.shuffle(&mut rng);
                 let half = dim / 2;
-                let mut m = if k % 2 == 0 {
+                let mut m = if k.is_multiple_of(2) {
                     all[..half].to_vec()
                 } else {
                     all[half..].to_vec()

@@ -8,6 +8,9 @@ use crate::prob::quadrature::Grid;
 use crate::train::seeded;
 use rand::Rng;
 
+/// A map x ↦ (z, log|det ∂z/∂x|) on a batch.
+type FlowMap<'a> = Box<dyn Fn(Tensor<2>) -> (Tensor<2>, Tensor<1>) + 'a>;
+
 /// A random mask of `k` of `n` coordinates, in random order.
 fn random_mask(rng: &mut StdRng, n: usize, k: usize) -> Vec<usize> {
     let mut all: Vec<usize> = (0..n).collect();
@@ -200,7 +203,7 @@ fn log_det_matches_autodiff_jacobian_for_random_masks_layers_and_stacks() {
             ..RealNvpConfig::for_points(n)
         };
         let stack = seeded(&ad, 100 + case, || stack_cfg.init(&ad));
-        let checks: [(&str, Box<dyn Fn(Tensor<2>) -> (Tensor<2>, Tensor<1>)>); 2] = [
+        let checks: [(&str, FlowMap); 2] = [
             ("layer", Box::new(|t| layer.forward(t))),
             ("stack", Box::new(|t| stack.forward(t))),
         ];
