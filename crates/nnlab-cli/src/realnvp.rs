@@ -23,7 +23,7 @@ pub struct RealNvpArgs {
     /// Passes through the training data [default: toys 150, images 3].
     #[arg(long)]
     epochs: Option<usize>,
-    /// Adam learning rate [default: toys 2e-3, images 1e-3].
+    /// Adam learning rate [default: toys 2e-3, images 5e-4].
     #[arg(long)]
     lr: Option<f64>,
     /// Minibatch size [default: toys 200, images 100].
