@@ -14,16 +14,16 @@ pub struct RealNvpArgs {
     /// What to model: `moons` or `rings` (2-D toys), or an image dataset such as `mnist`.
     #[arg(long, default_value = "moons")]
     data: String,
-    /// Number of coupling layers [default: toys 8, images 6].
+    /// Number of coupling layers [default: toys 10, images 6].
     #[arg(long)]
     layers: Option<usize>,
     /// Width of the hidden layers of each s, t network [default: toys 64, images 256].
     #[arg(long)]
     hidden: Option<usize>,
-    /// Passes through the training data [default: toys 60, images 2].
+    /// Passes through the training data [default: toys 150, images 3].
     #[arg(long)]
     epochs: Option<usize>,
-    /// Adam learning rate [default: toys 2e-3, images 1e-3].
+    /// Adam learning rate [default: toys 2e-3, images 5e-4].
     #[arg(long)]
     lr: Option<f64>,
     /// Minibatch size [default: toys 200, images 100].

@@ -42,7 +42,7 @@ pub fn toy_figures(
             }],
         },
         Panel {
-            title: "flow samples x = f⁻¹(z), z ~ N(0, I)",
+            title: "flow samples x = f^-1(z), z ~ N(0, I)",
             density: None,
             points: vec![PointSet {
                 name: "samples",
@@ -158,7 +158,7 @@ pub fn image_figures(
     let path = out.join("samples.png");
     plot::image_grid(
         &path,
-        "RealNVP samples y = logit⁻¹(f⁻¹(T·z)), z ~ N(0, I)",
+        "RealNVP samples y = logit^-1(f^-1(T z)), z ~ N(0, I)",
         &rows,
         test.rows,
         test.cols,

@@ -60,7 +60,7 @@ impl MaskKind {
                 let mut all: Vec<usize> = (0..dim).collect();
                 all.shuffle(&mut rng);
                 let half = dim / 2;
-                let mut m = if k % 2 == 0 {
+                let mut m = if k.is_multiple_of(2) {
                     all[..half].to_vec()
                 } else {
                     all[half..].to_vec()
@@ -92,12 +92,12 @@ pub struct RealNvpConfig {
 }
 
 impl RealNvpConfig {
-    /// The default flow for points in R^`dim` (the 2-D toys): 8 layers, width 64, 2 hidden
-    /// layers per net, alternating masks, scale bound 3.
+    /// The default flow for points in R^`dim` (the 2-D toys): 10 layers, width 64, 2 hidden
+    /// layers per net, alternating masks, scale bound 3, identity start.
     pub fn for_points(dim: usize) -> Self {
         Self {
             dim,
-            layers: 8,
+            layers: 10,
             hidden: 64,
             depth: 2,
             masks: MaskKind::Alternating,
