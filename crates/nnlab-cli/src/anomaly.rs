@@ -47,13 +47,15 @@ pub struct AnomalyArgs {
     /// Hidden widths of the encoder, comma separated (mlp: 256,64; conv: channels 16,32).
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
-    #[arg(long, default_value_t = 10)]
-    epochs: usize,
-    #[arg(long, default_value_t = 100)]
-    batch_size: usize,
-    /// Adam learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
+    /// Passes over the training data [default: 10; flow: 5].
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long)]
+    /// Images per Adam step [default: 100].
+    batch_size: Option<usize>,
+    /// Adam learning rate [default: 1e-3; flow: 5e-4].
+    #[arg(long)]
+    lr: Option<f64>,
     /// k in the threshold mean + k*std of validation scores.
     #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
     sigmas: f64,
@@ -116,20 +118,22 @@ pub fn run(args: AnomalyArgs) -> Result<()> {
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
         PathBuf::from(format!("runs/anomaly-{}", stamp.replace([':', '-'], "")))
     });
+    let scorer = args.scorer.parse::<Scorer>().map_err(anyhow::Error::msg)?;
+    let defaults = scorer.train_defaults();
     let cfg = AnomalyConfig {
         normal: args.normal,
         normal_test: args.normal_test,
         anomaly: args.anomaly,
         validation: args.validation,
         train_limit: args.train_limit,
-        scorer: args.scorer.parse::<Scorer>().map_err(anyhow::Error::msg)?,
+        scorer,
         arch: args.arch.parse::<Arch>().map_err(anyhow::Error::msg)?,
         latent: args.latent,
         hidden: args.hidden,
         train: TrainConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            lr: args.lr,
+            epochs: args.epochs.unwrap_or(defaults.epochs),
+            batch_size: args.batch_size.unwrap_or(defaults.batch_size),
+            lr: args.lr.unwrap_or(defaults.lr),
             seed: args.seed,
         },
         sigmas: args.sigmas,

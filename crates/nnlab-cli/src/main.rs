@@ -41,8 +41,10 @@ enum Command {
     /// Defaults reproduce the course recipe: normal = MNIST train (50 000 train / 10 000
     /// validation, seeded split), normal test = MNIST test, anomalies = KMNIST test; MLP
     /// 784-256-64-32 mirrored with sigmoid output; Adam lr 1e-3, batch 100, 10 epochs.
-    /// Writes metrics.json, scores.csv, histogram.png, roc.png, reconstructions.png, loss.png
-    /// and the trained detector (model/) into --out.
+    /// Other scores with the same thresholding and outputs: --scorer vae (negative ELBO of a
+    /// VAE) and --scorer flow (negative log-likelihood of a RealNVP flow).
+    /// Writes metrics.json, scores.csv, histogram.png, roc.png, reconstructions.png (flow:
+    /// extremes.png), loss.png and the trained detector (model/) into --out.
     ///
     /// Data selections: `mnist`, `mnist:test`, `mnist:0-4` (labels 0 to 4), `mnist:3`,
     /// `fashion-mnist:test:1,3`, or a path to an IDX images file, optionally `imgs+labels`.

@@ -11,7 +11,7 @@ pub mod report;
 pub mod scorer;
 pub mod train;
 
-pub use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
+pub use crate::train::{EpochStats, JobObserver, TrainConfig, TrainError, TrainObserver};
 pub use detector::{Detector, DetectorError, DetectorInfo};
 pub use model::{Arch, Autoencoder, ModelConfig};
 pub use report::AnomalyReport;
@@ -20,7 +20,6 @@ pub use scorer::{Scorer, ScorerConfig, ScoringModel};
 use crate::data::{DataError, DataSource, Images, Selection, Split};
 use crate::device::DeviceChoice;
 use crate::metrics;
-use indicatif::ProgressBar;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -94,18 +93,6 @@ pub enum AnomalyError {
     #[error("writing {path}: {msg}")]
     Output { path: PathBuf, msg: String },
 }
-
-/// Progress of a whole run: training progress plus coarse stages and a bar for downloads.
-pub trait JobObserver: TrainObserver {
-    /// A new stage begins ("loading data", "scoring", …).
-    fn stage(&mut self, _what: &str) {}
-    /// A progress bar for data downloads (hidden by default).
-    fn download_bar(&mut self) -> ProgressBar {
-        ProgressBar::hidden()
-    }
-}
-
-impl JobObserver for () {}
 
 /// The scored sets of a run.
 pub struct Scored {

@@ -68,6 +68,18 @@ pub trait TrainObserver {
 
 impl TrainObserver for () {}
 
+/// Progress of a whole run: training progress plus coarse stages and a bar for downloads.
+pub trait JobObserver: TrainObserver {
+    /// A new stage begins ("loading data", "scoring", …).
+    fn stage(&mut self, _what: &str) {}
+    /// A progress bar for data downloads (hidden by default).
+    fn download_bar(&mut self) -> indicatif::ProgressBar {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+impl JobObserver for () {}
+
 /// Training failures.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {

@@ -28,8 +28,8 @@ pub use model::{Discriminator, GanShape, Generator};
 pub use report::GanReport;
 pub use train::{GanEpoch, GanHistory, GanSettings, StepRecord, train_gan};
 
-use crate::anomaly::JobObserver;
 use crate::data::{DataError, DataSource, Images, Selection, Split};
+use crate::train::JobObserver;
 use crate::train::{TrainConfig, TrainError};
 use std::path::PathBuf;
 use std::time::Instant;

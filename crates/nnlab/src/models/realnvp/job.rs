@@ -10,9 +10,9 @@
 use super::figures;
 use super::toy::{self, Toy};
 use super::{RealNvp, RealNvpConfig, bits_per_dim, images};
-use crate::anomaly::JobObserver;
 use crate::data::{DataError, DataSource, Images, Selection, Split};
 use crate::device::DeviceChoice;
+use crate::train::JobObserver;
 use crate::train::{EpochStats, TrainConfig, TrainError};
 use rand::SeedableRng;
 use rand::rngs::StdRng;

@@ -4,10 +4,10 @@
 //! `vae.json`).
 
 use super::{EpochStats, Evaluation, TrainConfig, TrainError, Vae, VaeConfig};
-use crate::anomaly::JobObserver;
 use crate::data::{DataError, DataSource, Images, Selection, Split};
 use crate::device::DeviceChoice;
 use crate::plot::{self, GridRow, Line, PlotError};
+use crate::train::JobObserver;
 use burn::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
