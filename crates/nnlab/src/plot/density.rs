@@ -27,7 +27,7 @@ pub struct DensityImage<'a> {
 }
 
 /// One panel: a title, an optional density image underneath, point sets on top.
-pub struct Panel<'a> {
+pub struct DensityPanel<'a> {
     pub title: &'a str,
     pub density: Option<DensityImage<'a>>,
     pub points: Vec<PointSet<'a>>,
@@ -71,7 +71,7 @@ pub(crate) fn viridis(t: f64) -> RGBColor {
 /// value count other than nx·ny or a non-finite or empty range, or nothing at all is plottable
 /// (no finite point and no density image); otherwise drawing or writing errors. All name
 /// `path`.
-pub fn density_panels(path: &Path, title: &str, panels: &[Panel]) -> Result<(), PlotError> {
+pub fn density_panels(path: &Path, title: &str, panels: &[DensityPanel]) -> Result<(), PlotError> {
     if panels.is_empty() {
         return Err(invalid(path, "no panels given"));
     }
@@ -150,7 +150,7 @@ fn finite(p: &[f64; 2]) -> bool {
 /// Draws one panel on `area` with the shared ranges.
 fn draw_panel(
     area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
-    panel: &Panel,
+    panel: &DensityPanel,
     xr: std::ops::Range<f64>,
     yr: std::ops::Range<f64>,
 ) -> DrawResult {
@@ -249,7 +249,7 @@ mod tests {
             .collect();
         values[0] = f64::NAN;
         let panels = [
-            Panel {
+            DensityPanel {
                 title: "data vs samples",
                 density: None,
                 points: vec![
@@ -263,7 +263,7 @@ mod tests {
                     },
                 ],
             },
-            Panel {
+            DensityPanel {
                 title: "density",
                 density: Some(DensityImage {
                     x: (-2.0, 2.0),
@@ -291,7 +291,7 @@ mod tests {
         assert!(err.to_string().contains("no panels"), "{err}");
         let v = [1.0; 5];
         let bad = |nx, ny, x: (f64, f64)| {
-            [Panel {
+            [DensityPanel {
                 title: "heat",
                 density: Some(DensityImage {
                     x,
@@ -303,12 +303,12 @@ mod tests {
                 points: vec![],
             }]
         };
-        let msg = |p: &[Panel]| density_panels(&path, "t", p).unwrap_err().to_string();
+        let msg = |p: &[DensityPanel]| density_panels(&path, "t", p).unwrap_err().to_string();
         assert!(msg(&bad(2, 2, (0.0, 1.0))).contains("panel 'heat': expected 2x2 = 4"));
         assert!(msg(&bad(0, 2, (0.0, 1.0))).contains("empty 0x2"));
         assert!(msg(&bad(5, 1, (1.0, 1.0))).contains("range"));
         let nan = [[f64::NAN, 0.0]];
-        let p = [Panel {
+        let p = [DensityPanel {
             title: "p",
             density: None,
             points: vec![PointSet {
@@ -321,7 +321,7 @@ mod tests {
         assert!(m.contains("d.png"), "{m}");
         assert!(!path.exists());
         let one = [[0.5, 0.5]];
-        let p = [Panel {
+        let p = [DensityPanel {
             title: "p",
             density: None,
             points: vec![PointSet {

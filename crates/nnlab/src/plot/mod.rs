@@ -1,5 +1,6 @@
-//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images, line plots
-//! and 2-D density panels (scatter plots over heat maps).
+//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images, line and stem
+//! plots, multi-panel figures of lines and histograms, log–log scatter plots, and 2-D density
+//! panels (scatter plots over heat maps).
 //!
 //! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG (the `png`
 //! crate), and written with [`crate::io::write_atomic`], so a figure appears complete under its
@@ -20,16 +21,18 @@ mod density;
 mod grid;
 mod histogram;
 mod line;
-pub mod panels;
+mod panels;
 mod png;
 mod roc;
-pub mod scatter;
+mod scatter;
 
-pub use density::{DensityImage, Panel, PointSet, density_panels};
+pub use density::{DensityImage, DensityPanel, PointSet, density_panels};
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
 pub use line::{Line, line_plot, stem_plot};
+pub use panels::{Panel, PanelHistogram, PanelLine, figure_size, panel_figure};
 pub use roc::roc_curve;
+pub use scatter::loglog_scatter;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

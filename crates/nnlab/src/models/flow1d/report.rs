@@ -5,7 +5,7 @@
 use super::map::{FlowMap, HALF_LN_2PI};
 use super::mixture::Mixture;
 use super::{Flow1dError, model};
-use crate::plot::panels::{Panel, PanelHistogram, PanelLine, panel_figure};
+use crate::plot::{Panel, PanelHistogram, PanelLine, panel_figure};
 use crate::prob::gaussian::fill_standard_normal;
 use crate::prob::named::{Cdf, ks_distance};
 use crate::train::{EpochStats, TrainConfig, TrainObserver};

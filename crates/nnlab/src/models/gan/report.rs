@@ -5,7 +5,7 @@
 use super::train::{GanEpoch, GanHistory, StepRecord, median};
 use super::{GanConfig, GanError, GeneratorLoss};
 use crate::data::Images;
-use crate::plot::scatter::loglog_scatter;
+use crate::plot::loglog_scatter;
 use crate::plot::{GridRow, Line, image_grid, line_plot};
 use serde::Serialize;
 use std::path::Path;

@@ -5,7 +5,7 @@ use super::job::{FlowError, out_err};
 use super::toy::{self, Toy};
 use super::{RealNvp, bits_per_dim, images};
 use crate::data::Images;
-use crate::plot::{self, DensityImage, GridRow, Line, Panel, PointSet};
+use crate::plot::{self, DensityImage, DensityPanel, GridRow, Line, PointSet};
 use crate::prob::gaussian::Gaussian;
 use crate::train::EpochStats;
 use burn::prelude::Device;
@@ -33,7 +33,7 @@ pub fn toy_figures(
     let samples = toy::sample_points(flow, test.len(), &mut rng, device);
     let path = out.join("samples.png");
     let panels = [
-        Panel {
+        DensityPanel {
             title: "test data",
             density: None,
             points: vec![PointSet {
@@ -41,7 +41,7 @@ pub fn toy_figures(
                 points: test,
             }],
         },
-        Panel {
+        DensityPanel {
             title: "flow samples x = f^-1(z), z ~ N(0, I)",
             density: None,
             points: vec![PointSet {
@@ -71,12 +71,12 @@ pub fn toy_figures(
         values,
     };
     let panels = [
-        Panel {
+        DensityPanel {
             title: "flow density p(x)",
             density: Some(image(&flow_density)),
             points: vec![],
         },
-        Panel {
+        DensityPanel {
             title: "maximum-likelihood Gaussian",
             density: Some(image(&gauss_density)),
             points: vec![],
