@@ -4,11 +4,20 @@
 
 use std::path::PathBuf;
 
-/// The folder holding real data for tests: `NNLAB_DATA` when set and non-empty, else
+/// The folder holding real data for tests: `NNLAB_DATA` when set and non-empty (a relative
+/// path that does not exist from the test's working directory, the crate folder, is taken
+/// relative to the workspace root, where `export NNLAB_DATA=../shared/data` was meant), else
 /// `<crate>/../../../shared/data` when it exists; `None` otherwise (tests then skip).
 pub fn shared_data_dir() -> Option<PathBuf> {
     if let Some(env) = std::env::var_os("NNLAB_DATA").filter(|e| !e.is_empty()) {
-        return Some(PathBuf::from(env));
+        let dir = PathBuf::from(env);
+        let from_root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(&dir);
+        if dir.is_relative() && !dir.exists() && from_root.is_dir() {
+            return Some(from_root);
+        }
+        return Some(dir);
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     dir.is_dir().then_some(dir)
