@@ -172,7 +172,14 @@ pub(crate) fn fmt_num(x: f64) -> String {
     if x == 0.0 {
         "0".into()
     } else if !(1e-3..1e5).contains(&a) {
-        format!("{x:.3e}")
+        // 1.000e-4 -> 1e-4, 2.500e-5 -> 2.5e-5
+        let s = format!("{x:.3e}");
+        match s.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => s,
+        }
     } else {
         let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
         let s = format!("{x:.decimals$}");
@@ -209,7 +216,9 @@ mod tests {
         assert_eq!(fmt_num(1.5), "1.5");
         assert_eq!(fmt_num(123.0), "123");
         assert_eq!(fmt_num(-2.0), "-2");
-        assert_eq!(fmt_num(1.5e-5), "1.500e-5");
+        assert_eq!(fmt_num(1.5e-5), "1.5e-5");
+        assert_eq!(fmt_num(1e-4), "1e-4");
+        assert_eq!(fmt_num(-1.234e7), "-1.234e7");
     }
 
     #[test]
