@@ -33,7 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once
 enum Command {
-    /// Autoencoder anomaly detection (default: MNIST normal, KMNIST anomalous).
+    /// Anomaly detection with an autoencoder, VAE or flow (default: MNIST normal, KMNIST anomalous).
     ///
     /// Trains an autoencoder on normal images and flags images whose reconstruction error
     /// s(x) = ||x - D(E(x))||^2 exceeds mean + k*std of the validation scores.
