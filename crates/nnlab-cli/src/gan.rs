@@ -4,6 +4,7 @@
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
+use nnlab::device::DeviceChoice;
 use nnlab::models::gan::{self, GanConfig, GanReport, GeneratorLoss};
 use nnlab::train::TrainConfig;
 use std::path::PathBuf;
@@ -52,6 +53,9 @@ pub struct GanArgs {
     /// Never download missing dataset files (report them instead).
     #[arg(long)]
     offline: bool,
+    /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
+    #[arg(long, default_value = "cpu")]
+    device: DeviceChoice,
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
@@ -79,6 +83,7 @@ pub fn run(args: GanArgs) -> Result<()> {
         out: args.out,
         data_dir: args.data_dir,
         offline: args.offline,
+        device: args.device,
     };
     let mut bars = Bars::new(args.quiet);
     let report = gan::run(&cfg, &mut bars)?;

@@ -53,6 +53,7 @@ pub struct GanConfig {
     pub data_dir: Option<PathBuf>,
     /// Never download: missing dataset files are an error.
     pub offline: bool,
+    pub device: crate::device::DeviceChoice,
 }
 
 impl Default for GanConfig {
@@ -74,6 +75,7 @@ impl Default for GanConfig {
             out: PathBuf::from("runs/gan"),
             data_dir: None,
             offline: false,
+            device: crate::device::DeviceChoice::Cpu,
         }
     }
 }
@@ -136,7 +138,7 @@ pub fn run(cfg: &GanConfig, obs: &mut dyn JobObserver) -> Result<GanReport, GanE
     let data = load_data(cfg, obs)?;
     let settings = settings(cfg, data.dim());
     settings.shape.validate().map_err(GanError::Invalid)?;
-    let device = burn::prelude::Device::flex();
+    let device = cfg.device.device().map_err(GanError::Invalid)?;
     let mut runs = Vec::with_capacity(cfg.losses.len());
     for &loss in &cfg.losses {
         obs.stage(&format!("training with the {loss} generator loss"));
