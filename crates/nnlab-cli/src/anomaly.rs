@@ -56,6 +56,9 @@ pub struct AnomalyArgs {
     /// Adam learning rate [default: 1e-3; flow: 5e-4].
     #[arg(long)]
     lr: Option<f64>,
+    /// Clip each weight tensor's gradient to this L2 norm before the Adam step [default: none].
+    #[arg(long, value_name = "NORM")]
+    grad_clip: Option<f64>,
     /// k in the threshold mean + k*std of validation scores.
     #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
     sigmas: f64,
@@ -135,6 +138,7 @@ pub fn run(args: AnomalyArgs) -> Result<()> {
             batch_size: args.batch_size.unwrap_or(defaults.batch_size),
             lr: args.lr.unwrap_or(defaults.lr),
             seed: args.seed,
+            grad_clip: args.grad_clip.or(defaults.grad_clip),
         },
         sigmas: args.sigmas,
         out,

@@ -57,6 +57,7 @@ pub fn run(args: Flow1dArgs) -> Result<()> {
             batch_size: args.batch_size,
             lr: args.lr,
             seed: args.seed,
+            grad_clip: None,
         },
         n_train: args.train,
         n_test: args.test,

@@ -77,6 +77,7 @@ pub fn run(args: GanArgs) -> Result<()> {
             batch_size: args.batch_size,
             lr: args.lr,
             seed: args.seed,
+            grad_clip: None,
         },
         d_pretrain: args.d_pretrain,
         n_samples: args.samples,

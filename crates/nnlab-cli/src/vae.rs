@@ -75,6 +75,7 @@ pub fn run(args: VaeArgs) -> Result<()> {
             batch_size: args.batch_size,
             lr: args.lr,
             seed: args.seed,
+            grad_clip: None,
         },
         iw_samples: args.iw_samples,
         out: args.out,

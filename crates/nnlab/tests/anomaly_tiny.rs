@@ -53,6 +53,7 @@ fn config(dir: &Path, arch: Arch) -> AnomalyConfig {
             batch_size: 20,
             lr: 3e-3,
             seed: 1,
+            grad_clip: None,
         },
         out: dir.join("run"),
         ..AnomalyConfig::default()

@@ -48,6 +48,7 @@ impl Default for Flow1dConfig {
                 batch_size: 1000,
                 lr: 5e-2,
                 seed: 0,
+                grad_clip: None,
             },
             n_train: 5000,
             n_test: 5000,

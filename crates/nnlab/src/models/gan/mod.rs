@@ -69,6 +69,7 @@ impl Default for GanConfig {
                 batch_size: 64,
                 lr: 1e-3,
                 seed: 0,
+                grad_clip: None,
             },
             d_pretrain: 100,
             n_samples: 12,

@@ -56,6 +56,7 @@ fn short_training_on_moons_beats_the_gaussian_and_repeats_exactly() {
         batch_size: 100,
         lr: 5e-3,
         seed: 0,
+        grad_clip: None,
     };
     let run = || {
         let (flow, hist) = toy::train_points(&cfg, &train, &tc, &device, &mut ()).unwrap();

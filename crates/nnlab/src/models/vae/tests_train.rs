@@ -52,6 +52,7 @@ pub(super) fn trained_tiny(seed: u64) -> (Vae, Vec<EpochStats>) {
         batch_size: 50,
         lr: 1e-2,
         seed,
+        grad_clip: None,
     };
     train(
         &tiny_cfg(),
