@@ -45,14 +45,27 @@ impl TrainConfig {
     pub fn validate(&self) -> Result<(), TrainError> {
         if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
             return Err(TrainError::Config(format!(
-                "the gradient clipping norm must be positive, got {c}"
+                "--grad-clip must be positive, got {c}"
             )));
         }
-        if self.batch_size == 0 || self.epochs == 0 || self.lr.is_nan() || self.lr <= 0.0 {
-            return Err(TrainError::Config(format!(
-                "epochs, batch size and learning rate must be positive (got {}, {}, {})",
-                self.epochs, self.batch_size, self.lr
-            )));
+        for (flag, bad, value) in [
+            ("--epochs", self.epochs == 0, self.epochs.to_string()),
+            (
+                "--batch-size",
+                self.batch_size == 0,
+                self.batch_size.to_string(),
+            ),
+            (
+                "--lr",
+                self.lr.is_nan() || self.lr <= 0.0,
+                self.lr.to_string(),
+            ),
+        ] {
+            if bad {
+                return Err(TrainError::Config(format!(
+                    "{flag} must be positive, got {value}"
+                )));
+            }
         }
         Ok(())
     }
