@@ -204,10 +204,10 @@ pub fn uniform_noise<const D: usize>(
 /// the reported per-image loss is `loss / batch size`. Returns the trained model (without
 /// autodiff) and per-epoch statistics; a non-finite loss stops with [`TrainError::Diverged`].
 pub fn fit<M>(
-    mut model: M,
+    model: M,
     data: &Images,
     cfg: &TrainConfig,
-    mut loss: impl FnMut(&M, Tensor<2>, &mut StdRng) -> Tensor<1>,
+    loss: impl FnMut(&M, Tensor<2>, &mut StdRng) -> Tensor<1>,
     observer: &mut dyn TrainObserver,
 ) -> Result<(M, Vec<EpochStats>), TrainError>
 where
@@ -216,6 +216,27 @@ where
     cfg.validate()?;
     if data.n == 0 {
         return Err(TrainError::Config(format!("{} has no images", data.name)));
+    }
+    let batch = |idx: &[usize], device: &Device| batch_tensor(data, idx, device);
+    fit_batches(model, data.n, cfg, batch, loss, observer)
+}
+
+/// [`fit`] for any training set of `n` items: `batch(idx, device)` builds the batch of the
+/// items `idx` (images, 1-D samples, …) that `loss` takes.
+pub fn fit_batches<M, X>(
+    mut model: M,
+    n: usize,
+    cfg: &TrainConfig,
+    mut batch: impl FnMut(&[usize], &Device) -> X,
+    mut loss: impl FnMut(&M, X, &mut StdRng) -> Tensor<1>,
+    observer: &mut dyn TrainObserver,
+) -> Result<(M, Vec<EpochStats>), TrainError>
+where
+    M: Module,
+{
+    cfg.validate()?;
+    if n == 0 {
+        return Err(TrainError::Config("the training set is empty".into()));
     }
     let device = model
         .devices()
@@ -227,8 +248,8 @@ where
         optim = optim.with_grad_clipping(GradientClipping::Norm(c as f32));
     }
     let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut order: Vec<usize> = (0..data.n).collect();
-    let steps = data.n.div_ceil(cfg.batch_size);
+    let mut order: Vec<usize> = (0..n).collect();
+    let steps = n.div_ceil(cfg.batch_size);
     let mut history = Vec::with_capacity(cfg.epochs);
     for epoch in 1..=cfg.epochs {
         order.shuffle(&mut rng);
@@ -236,7 +257,7 @@ where
         let start = Instant::now();
         let mut total = 0.0;
         for (step, idx) in order.chunks(cfg.batch_size).enumerate() {
-            let x = batch_tensor(data, idx, &device);
+            let x = batch(idx, &device);
             let l = loss(&model, x, &mut rng);
             let value = l.clone().into_scalar::<f32>() as f64;
             if !value.is_finite() {
@@ -259,9 +280,9 @@ where
         let seconds = start.elapsed().as_secs_f64();
         let stats = EpochStats {
             epoch,
-            loss_per_image: total / data.n as f64,
+            loss_per_image: total / n as f64,
             seconds,
-            images_per_sec: data.n as f64 / seconds,
+            images_per_sec: n as f64 / seconds,
         };
         observer.epoch_end(&stats);
         history.push(stats);

@@ -2,14 +2,10 @@
 //! log-likelihood under p_Z = N(0, 1), and maximum-likelihood training with Adam.
 
 use super::map::{FlowMap, HALF_LN_2PI};
-use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver, adam_for, seeded};
+use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver, fit_batches, seeded};
 use burn::module::Param;
-use burn::optim::GradientsParams;
 use burn::prelude::*;
-use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use std::time::Instant;
 
 /// f_θ(x) = Σ_i e^{w_i} (Φ((x − μ_i)/e^{τ_i}) − ½) with trainable w, μ, τ ∈ ℝⁿ.
 #[derive(Module, Debug)]
@@ -102,7 +98,7 @@ impl Flow1d {
 }
 
 /// Trains a flow with `components` components on `x` by minimizing the batch sum of −log p_θ
-/// with Adam ([`adam_for`]), starting from [`Flow1d::init_map`]; batches are reshuffled every
+/// with Adam through [`fit_batches`], starting from [`Flow1d::init_map`]; batches are reshuffled every
 /// epoch with a generator seeded by `cfg.seed`. Returns the learned parameters and per-epoch
 /// statistics (`loss_per_image` is the mean NLL per sample); a non-finite loss stops with
 /// [`TrainError::Diverged`].
@@ -122,48 +118,12 @@ pub fn train(
     }
     let start_map = Flow1d::init_map(x, components);
     let device = device.clone().autodiff();
-    let mut model = seeded(&device, cfg.seed, || Flow1d::from_map(&start_map, &device));
-    let mut optim = adam_for(&device);
-    let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    let steps = x.len().div_ceil(cfg.batch_size);
-    let mut history = Vec::with_capacity(cfg.epochs);
-    for epoch in 1..=cfg.epochs {
-        order.shuffle(&mut rng);
-        observer.epoch_start(epoch, cfg.epochs, steps);
-        let start = Instant::now();
-        let mut total = 0.0;
-        for (step, idx) in order.chunks(cfg.batch_size).enumerate() {
-            let batch: Vec<f32> = idx.iter().map(|&i| x[i] as f32).collect();
-            let xb = Tensor::from_data(TensorData::new(batch, [idx.len()]), &device);
-            let loss = model.nll(xb).sum();
-            let value = loss.clone().into_scalar::<f32>() as f64;
-            if !value.is_finite() {
-                return Err(TrainError::Diverged {
-                    epoch,
-                    step: step + 1,
-                    loss: value,
-                    lr: cfg.lr,
-                });
-            }
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(cfg.lr, model, grads);
-            total += value;
-            let seen = (step * cfg.batch_size + idx.len()) as f64;
-            observer.step(
-                value / idx.len() as f64,
-                seen / start.elapsed().as_secs_f64(),
-            );
-        }
-        let seconds = start.elapsed().as_secs_f64();
-        let stats = EpochStats {
-            epoch,
-            loss_per_image: total / x.len() as f64,
-            seconds,
-            images_per_sec: x.len() as f64 / seconds,
-        };
-        observer.epoch_end(&stats);
-        history.push(stats);
-    }
-    Ok((model.valid().to_map(), history))
+    let model = seeded(&device, cfg.seed, || Flow1d::from_map(&start_map, &device));
+    let batch = |idx: &[usize], device: &Device| {
+        let b: Vec<f32> = idx.iter().map(|&i| x[i] as f32).collect();
+        Tensor::<1>::from_data(TensorData::new(b, [idx.len()]), device)
+    };
+    let nll = |m: &Flow1d, xb: Tensor<1>, _: &mut StdRng| m.nll(xb).sum();
+    let (model, history) = fit_batches(model, x.len(), cfg, batch, nll, observer)?;
+    Ok((model.to_map(), history))
 }
