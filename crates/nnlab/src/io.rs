@@ -1,5 +1,8 @@
 //! Atomic file output: every file nnlab writes appears complete under its final name or not at all.
+//! Also the one way model weights become bytes and back (safetensors).
 
+use burn::module::Module;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,6 +45,27 @@ pub fn temp_path(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// The weights of `module` in safetensors format.
+pub fn to_safetensors<M: Module>(module: &M) -> Result<Vec<u8>, String> {
+    let mut store = SafetensorsStore::from_bytes(None);
+    module.save_into(&mut store).map_err(|e| e.to_string())?;
+    store.get_bytes().map_err(|e| e.to_string())
+}
+
+/// Loads weights saved by [`to_safetensors`] into `module`, which must be built from the same
+/// config: every tensor must be present with the right shape.
+pub fn load_safetensors<M: Module>(mut module: M, bytes: Vec<u8>) -> Result<M, String> {
+    let mut store = SafetensorsStore::from_bytes(Some(bytes));
+    let res = module.load_from(&mut store).map_err(|e| e.to_string())?;
+    if !res.errors.is_empty() || !res.missing.is_empty() {
+        return Err(format!(
+            "weights do not match the model config: missing {:?}, errors {:?}",
+            res.missing, res.errors
+        ));
+    }
+    Ok(module)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! - [`metrics`]: ranking and error-rate metrics (AUROC, AUPR, type I / II errors).
 //! - [`plot`]: PNG figures (score histograms, ROC curves, image grids).
 //! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
-//! - [`io`]: atomic file output.
+//! - [`io`]: atomic file output; model weights to and from safetensors.
 //! - [`trace`]: the automatic-differentiation tracer (evaluation, tangent and adjoint traces).
 //! - [`shapes`]: CNN shape arithmetic (output shapes, parameters, receptive fields, window solver).
 //! - [`softmax`]: log-sum-exp, softmax, sigmoid, ReLU/Heaviside; sigmoid → tanh network converter.

@@ -5,7 +5,6 @@
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::activation::{relu, sigmoid};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -235,26 +234,5 @@ impl Autoencoder {
     /// D(E(x)).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         self.decode(self.encode(x))
-    }
-
-    /// The weights in safetensors format.
-    pub fn to_safetensors(&self) -> Result<Vec<u8>, String> {
-        let mut store = SafetensorsStore::from_bytes(None);
-        self.save_into(&mut store).map_err(|e| e.to_string())?;
-        store.get_bytes().map_err(|e| e.to_string())
-    }
-
-    /// Loads weights saved by [`Autoencoder::to_safetensors`] into a network built from the same
-    /// config; every tensor must be present with the right shape.
-    pub fn load_safetensors(mut self, bytes: Vec<u8>) -> Result<Self, String> {
-        let mut store = SafetensorsStore::from_bytes(Some(bytes));
-        let res = self.load_from(&mut store).map_err(|e| e.to_string())?;
-        if !res.errors.is_empty() || !res.missing.is_empty() {
-            return Err(format!(
-                "weights do not match the model config: missing {:?}, errors {:?}",
-                res.missing, res.errors
-            ));
-        }
-        Ok(self)
     }
 }

@@ -5,6 +5,7 @@
 use super::model::{Autoencoder, ModelConfig};
 use super::train;
 use crate::data::Images;
+use crate::io::{load_safetensors, to_safetensors};
 use crate::models::realnvp::{self, RealNvp, RealNvpConfig};
 use crate::models::vae::{self, Vae, VaeConfig};
 use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
@@ -236,9 +237,9 @@ impl ScoringModel {
     /// The weights in safetensors format.
     pub fn to_safetensors(&self) -> Result<Vec<u8>, String> {
         match self {
-            Self::Ae(m) => m.to_safetensors(),
-            Self::Vae(m) => m.to_safetensors(),
-            Self::Flow(m) => m.to_safetensors(),
+            Self::Ae(m) => to_safetensors(m),
+            Self::Vae(m) => to_safetensors(m),
+            Self::Flow(m) => to_safetensors(m),
         }
     }
 
@@ -246,9 +247,9 @@ impl ScoringModel {
     /// same config.
     pub fn load_safetensors(self, bytes: Vec<u8>) -> Result<Self, String> {
         Ok(match self {
-            Self::Ae(m) => Self::Ae(m.load_safetensors(bytes)?),
-            Self::Vae(m) => Self::Vae(m.load_safetensors(bytes)?),
-            Self::Flow(m) => Self::Flow(m.load_safetensors(bytes)?),
+            Self::Ae(m) => Self::Ae(load_safetensors(m, bytes)?),
+            Self::Vae(m) => Self::Vae(load_safetensors(m, bytes)?),
+            Self::Flow(m) => Self::Flow(load_safetensors(m, bytes)?),
         })
     }
 }

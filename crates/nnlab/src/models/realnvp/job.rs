@@ -291,7 +291,7 @@ fn save_model(dir: &Path, cfg: &RealNvpConfig, flow: &RealNvp) -> Result<Vec<Str
     let json = serde_json::to_vec_pretty(cfg).map_err(|e| out_err(&path, e))?;
     crate::io::write_atomic(&path, &json).map_err(|e| out_err(&path, e))?;
     let path = dir.join("flow.safetensors");
-    let bytes = flow.to_safetensors().map_err(|e| out_err(&path, e))?;
+    let bytes = crate::io::to_safetensors(flow).map_err(|e| out_err(&path, e))?;
     crate::io::write_atomic(&path, &bytes).map_err(|e| out_err(&path, e))?;
     Ok(vec![
         "model/config.json".into(),

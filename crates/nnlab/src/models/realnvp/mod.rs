@@ -27,7 +27,6 @@ pub use images::{bits_per_dim, image_nll, sample_images, score_images, train_ima
 use super::coupling::{Coupling, CouplingConfig};
 use crate::train::normal_noise;
 use burn::prelude::*;
-use burn::store::{ModuleSnapshot, SafetensorsStore};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -222,26 +221,5 @@ impl RealNvp {
     /// `count` samples x = f⁻¹(z), z ~ N(0, I) drawn from `rng`.
     pub fn sample(&self, count: usize, rng: &mut StdRng, device: &Device) -> Tensor<2> {
         self.inverse(normal_noise(rng, [count, self.dim], device))
-    }
-
-    /// The weights in safetensors format (the masks follow from the config).
-    pub fn to_safetensors(&self) -> Result<Vec<u8>, String> {
-        let mut store = SafetensorsStore::from_bytes(None);
-        self.save_into(&mut store).map_err(|e| e.to_string())?;
-        store.get_bytes().map_err(|e| e.to_string())
-    }
-
-    /// Loads weights saved by [`RealNvp::to_safetensors`] into a flow built from the same
-    /// config; every tensor must be present with the right shape.
-    pub fn load_safetensors(mut self, bytes: Vec<u8>) -> Result<Self, String> {
-        let mut store = SafetensorsStore::from_bytes(Some(bytes));
-        let res = self.load_from(&mut store).map_err(|e| e.to_string())?;
-        if !res.errors.is_empty() || !res.missing.is_empty() {
-            return Err(format!(
-                "weights do not match the flow config: missing {:?}, errors {:?}",
-                res.missing, res.errors
-            ));
-        }
-        Ok(self)
     }
 }

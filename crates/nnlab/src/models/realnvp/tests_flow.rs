@@ -3,6 +3,7 @@
 //! quadrature, and safetensors round trips.
 
 use super::*;
+use crate::io::{load_safetensors, to_safetensors};
 use crate::models::coupling::{Coupling, CouplingConfig};
 use crate::prob::quadrature::Grid;
 use crate::train::seeded;
@@ -278,7 +279,7 @@ fn safetensors_round_trip_restores_the_flow() {
     );
     let (la, lb) = (to_vec(a.log_prob(x.clone())), to_vec(b.log_prob(x.clone())));
     assert_ne!(la, lb);
-    let loaded = b.load_safetensors(a.to_safetensors().unwrap()).unwrap();
+    let loaded = load_safetensors(b, to_safetensors(&a).unwrap()).unwrap();
     // Same weights, same arithmetic: bit-identical.
     assert_eq!(to_vec(loaded.log_prob(x)), la);
     // Weights of another shape (hidden width 9) are refused, not silently half-loaded.
@@ -286,8 +287,10 @@ fn safetensors_round_trip_restores_the_flow() {
         hidden: 9,
         ..cfg.clone()
     };
-    let res =
-        seeded(&device, 1, || other.init(&device)).load_safetensors(a.to_safetensors().unwrap());
+    let res = load_safetensors(
+        seeded(&device, 1, || other.init(&device)),
+        to_safetensors(&a).unwrap(),
+    );
     assert!(res.is_err(), "mismatched weights were accepted");
 }
 

@@ -209,7 +209,7 @@ fn file_err(path: &Path, e: impl std::fmt::Display) -> VaeError {
 /// Saves the model into `dir` as `weights.safetensors` and `vae.json` (its [`VaeConfig`]).
 pub fn save_model(dir: &Path, cfg: &VaeConfig, model: &Vae) -> Result<(), VaeError> {
     let path = dir.join(WEIGHTS);
-    let weights = model.to_safetensors().map_err(|e| file_err(&path, e))?;
+    let weights = crate::io::to_safetensors(model).map_err(|e| file_err(&path, e))?;
     crate::io::write_atomic(&path, &weights).map_err(|e| file_err(&path, e))?;
     let path = dir.join(CONFIG);
     let json = serde_json::to_vec_pretty(cfg).map_err(|e| file_err(&path, e))?;
@@ -225,8 +225,8 @@ pub fn load_model(dir: &Path, device: &Device) -> Result<(VaeConfig, Vae), VaeEr
     let path = dir.join(CONFIG);
     let cfg: VaeConfig = serde_json::from_slice(&read(CONFIG)?).map_err(|e| file_err(&path, e))?;
     cfg.validate().map_err(|e| file_err(&path, e))?;
-    let model = crate::train::seeded(device, 0, || cfg.init(device))
-        .load_safetensors(read(WEIGHTS)?)
+    let fresh = crate::train::seeded(device, 0, || cfg.init(device));
+    let model = crate::io::load_safetensors(fresh, read(WEIGHTS)?)
         .map_err(|e| file_err(&dir.join(WEIGHTS), e))?;
     Ok((cfg, model))
 }

@@ -19,7 +19,6 @@ pub use measure::{Evaluation, evaluate, sample_means, score, train};
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::activation::{relu, sigmoid};
 use elbo::{
     bernoulli_log_likelihood, kl_to_standard_normal, log_normal_diag_at, log_standard_normal,
@@ -199,27 +198,6 @@ impl Vae {
     pub fn reconstruct(&self, x: Tensor<2>) -> Tensor<2> {
         let (mu, _) = self.encode(x);
         sigmoid(self.decode_logits(mu))
-    }
-
-    /// The weights in safetensors format.
-    pub fn to_safetensors(&self) -> Result<Vec<u8>, String> {
-        let mut store = SafetensorsStore::from_bytes(None);
-        self.save_into(&mut store).map_err(|e| e.to_string())?;
-        store.get_bytes().map_err(|e| e.to_string())
-    }
-
-    /// Loads weights saved by [`Vae::to_safetensors`] into a network built from the same
-    /// config; every tensor must be present with the right shape.
-    pub fn load_safetensors(mut self, bytes: Vec<u8>) -> Result<Self, String> {
-        let mut store = SafetensorsStore::from_bytes(Some(bytes));
-        let res = self.load_from(&mut store).map_err(|e| e.to_string())?;
-        if !res.errors.is_empty() || !res.missing.is_empty() {
-            return Err(format!(
-                "weights do not match the model config: missing {:?}, errors {:?}",
-                res.missing, res.errors
-            ));
-        }
-        Ok(self)
     }
 }
 

@@ -155,8 +155,8 @@ fn saved_models_load_back() {
         latent: 3,
         ..tiny_cfg()
     };
-    let bytes = model.to_safetensors().unwrap();
-    assert!(other.init(&d).load_safetensors(bytes).is_err());
+    let bytes = crate::io::to_safetensors(&model).unwrap();
+    assert!(crate::io::load_safetensors(other.init(&d), bytes).is_err());
 }
 
 /// Zero sizes are configuration errors naming the field; data of the wrong size is refused.
