@@ -1,22 +1,10 @@
 //! The `nnlab` binary end to end on tiny generated IDX files: a training run and a scoring run
 //! succeed and print their summaries; bad arguments fail with exit code 1 and a clear message.
 
+mod common;
+
+use common::{nnlab, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn nnlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .output()
-        .expect("runs nnlab")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
 
 /// `n` 8×8 images: a bright top half (normal) or a bright bottom half (anomalous), plus noise.
 fn write_images(path: &Path, n: usize, top: bool) -> String {

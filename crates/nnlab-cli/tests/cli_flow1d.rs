@@ -1,21 +1,9 @@
 //! `nnlab flow1d` end to end on small settings: it prints the metrics and writes flow1d.png and
 //! metrics.json; bad arguments fail with exit code 1 (or clap's 2) and a message naming them.
 
-use std::process::{Command, Output};
+mod common;
 
-fn nnlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .output()
-        .expect("runs nnlab")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
+use common::{nnlab, text};
 
 #[test]
 fn small_run_writes_figure_and_metrics() {

@@ -1,21 +1,9 @@
 //! `nnlab gan` end to end on a tiny generated IDX file: both losses train and the summary and
 //! outputs appear; bad arguments fail with exit code 1 (or clap's 2) and a clear message.
 
-use std::process::{Command, Output};
+mod common;
 
-fn nnlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .output()
-        .expect("runs nnlab")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
+use common::{nnlab, text};
 
 /// 48 images of 6×6: bright left or top halves with a little pattern noise.
 fn write_images(path: &std::path::Path) -> String {

@@ -2,21 +2,9 @@
 //! IDX file) print their metrics and write their outputs; bad arguments fail with exit code 1
 //! and a message naming the argument.
 
-use std::process::{Command, Output};
+mod common;
 
-fn nnlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .output()
-        .expect("runs nnlab")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into(),
-        String::from_utf8_lossy(&o.stderr).into(),
-    )
-}
+use common::{nnlab, text};
 
 fn metrics(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap()

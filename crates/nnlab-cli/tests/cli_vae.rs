@@ -1,15 +1,10 @@
 //! `nnlab vae` end to end on tiny generated IDX files: a run prints the test ELBO and every
 //! IW_k and writes all outputs; bad arguments fail with exit code 1 and a message naming them.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn nnlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnlab"))
-        .args(args)
-        .output()
-        .expect("runs nnlab")
-}
+use common::nnlab;
+use std::path::Path;
 
 /// `n` 8×8 images with one bright row and one bright column (positions from `seed`).
 fn write_crosses(path: &Path, n: usize, seed: usize) -> String {
