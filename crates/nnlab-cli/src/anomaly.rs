@@ -1,6 +1,7 @@
 //! `nnlab anomaly`: train an autoencoder on normal data and detect anomalies; `nnlab anomaly
 //! score` applies a saved detector to new data.
 
+use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
@@ -8,7 +9,6 @@ use nnlab::anomaly::{
     self, AnomalyConfig, AnomalyReport, Arch, Detector, JobObserver, Scorer, TrainConfig,
 };
 use nnlab::data::{DataSource, Selection, Split};
-use nnlab::device::DeviceChoice;
 use std::path::PathBuf;
 
 /// Options of `nnlab anomaly` (documented on the subcommand in main.rs).
@@ -73,23 +73,6 @@ pub struct AnomalyArgs {
     linear_histogram: bool,
     #[command(flatten)]
     common: Common,
-}
-
-/// Options shared by training and scoring.
-#[derive(Args)]
-struct Common {
-    /// Folder holding <dataset>/<file>.gz [default: $NNLAB_DATA, else ~/.cache/nnlab].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
-    #[arg(long, default_value = "cpu")]
-    device: DeviceChoice,
-    /// Never download missing dataset files (report them instead).
-    #[arg(long)]
-    offline: bool,
-    /// No progress bars.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 #[derive(Subcommand)]

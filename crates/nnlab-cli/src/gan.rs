@@ -1,10 +1,10 @@
 //! `nnlab gan`: train an MLP GAN with the minimax and/or the non-saturating generator loss and
 //! compare their generator-gradient norms against D(G(z)).
 
+use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::device::DeviceChoice;
 use nnlab::models::gan::{self, GanConfig, GanReport, GeneratorLoss};
 use nnlab::train::TrainConfig;
 use std::path::PathBuf;
@@ -47,18 +47,8 @@ pub struct GanArgs {
     /// Output folder.
     #[arg(long, default_value = "runs/gan")]
     out: PathBuf,
-    /// Folder holding <dataset>/<file>.gz [default: $NNLAB_DATA, else ~/.cache/nnlab].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Never download missing dataset files (report them instead).
-    #[arg(long)]
-    offline: bool,
-    /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
-    #[arg(long, default_value = "cpu")]
-    device: DeviceChoice,
-    /// No progress bars.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 pub fn run(args: GanArgs) -> Result<()> {
@@ -82,11 +72,11 @@ pub fn run(args: GanArgs) -> Result<()> {
         d_pretrain: args.d_pretrain,
         n_samples: args.samples,
         out: args.out,
-        data_dir: args.data_dir,
-        offline: args.offline,
-        device: args.device,
+        data_dir: args.common.data_dir,
+        offline: args.common.offline,
+        device: args.common.device,
     };
-    let mut bars = Bars::new(args.quiet);
+    let mut bars = Bars::new(args.common.quiet);
     let report = gan::run(&cfg, &mut bars)?;
     print_summary(&report);
     Ok(())

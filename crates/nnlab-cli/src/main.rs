@@ -3,6 +3,7 @@
 
 mod anomaly;
 mod bench;
+mod common;
 mod conv;
 mod flow1d;
 mod gan;

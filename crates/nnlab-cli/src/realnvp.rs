@@ -1,10 +1,10 @@
 //! `nnlab realnvp`: train a RealNVP flow on a 2-D toy or on MNIST and report its held-out
 //! likelihood.
 
+use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::device::DeviceChoice;
 use nnlab::models::realnvp::job::{self, FlowData, FlowJob, FlowMetrics, FlowReport};
 use std::path::PathBuf;
 
@@ -44,18 +44,8 @@ pub struct RealNvpArgs {
     /// Output folder.
     #[arg(long, default_value = "runs/realnvp")]
     out: PathBuf,
-    /// Folder holding <dataset>/<file>.gz [default: $NNLAB_DATA, else ~/.cache/nnlab].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Never download missing dataset files (report them instead).
-    #[arg(long)]
-    offline: bool,
-    /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
-    #[arg(long, default_value = "cpu")]
-    device: DeviceChoice,
-    /// No progress bars.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 pub fn run(args: RealNvpArgs) -> Result<()> {
@@ -71,10 +61,10 @@ pub fn run(args: RealNvpArgs) -> Result<()> {
     job.train_limit = args.train_limit;
     job.test_limit = args.test_limit;
     job.out = args.out;
-    job.data_dir = args.data_dir;
-    job.offline = args.offline;
-    job.device = args.device;
-    let report = job::run(&job, &mut Bars::new(args.quiet))?;
+    job.data_dir = args.common.data_dir;
+    job.offline = args.common.offline;
+    job.device = args.common.device;
+    let report = job::run(&job, &mut Bars::new(args.common.quiet))?;
     print_summary(&report);
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! `nnlab vae`: train a variational autoencoder on images and report the test ELBO and the
 //! importance-weighted bounds IW_k.
 
+use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::device::DeviceChoice;
 use nnlab::models::vae::TrainConfig;
 use nnlab::models::vae::job::{self, VaeJobConfig, VaeReport};
 use std::path::PathBuf;
@@ -48,18 +48,8 @@ pub struct VaeArgs {
     /// Output folder.
     #[arg(long, default_value = "runs/vae")]
     out: PathBuf,
-    /// Folder holding <dataset>/<file>.gz [default: $NNLAB_DATA, else ~/.cache/nnlab].
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
-    #[arg(long, default_value = "cpu")]
-    device: DeviceChoice,
-    /// Never download missing dataset files (report them instead).
-    #[arg(long)]
-    offline: bool,
-    /// No progress bars.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 pub fn run(args: VaeArgs) -> Result<()> {
@@ -79,11 +69,11 @@ pub fn run(args: VaeArgs) -> Result<()> {
         },
         iw_samples: args.iw_samples,
         out: args.out,
-        data_dir: args.data_dir,
-        offline: args.offline,
-        device: args.device,
+        data_dir: args.common.data_dir,
+        offline: args.common.offline,
+        device: args.common.device,
     };
-    let mut bars = Bars::new(args.quiet);
+    let mut bars = Bars::new(args.common.quiet);
     let report = job::run(&cfg, &mut bars)?;
     print_summary(&report);
     Ok(())
