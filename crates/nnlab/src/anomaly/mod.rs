@@ -133,9 +133,7 @@ pub fn load_data(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<RunDa
         )));
     }
     let (mut train, validation) = normal.train_val_split(cfg.validation, cfg.train.seed)?;
-    if let Some(limit) = cfg.train_limit.filter(|&l| l < train.n) {
-        train = train.subset(&(0..limit).collect::<Vec<_>>());
-    }
+    train = train.limited(cfg.train_limit);
     for set in [&validation, &normal_test, &anomaly] {
         if (set.rows, set.cols) != (train.rows, train.cols) {
             return Err(AnomalyError::Invalid(format!(
@@ -152,25 +150,23 @@ pub fn load_data(cfg: &AnomalyConfig, obs: &mut dyn JobObserver) -> Result<RunDa
     })
 }
 
-/// The held-out counterpart of a normal training selection: the same dataset and labels from
-/// the test split. A file or an explicit test split has no such counterpart.
+/// The held-out counterpart of a normal training selection (see [`Selection::test_split`]).
+/// A file or an explicit test split has no such counterpart.
 fn test_split_of(normal: &Selection) -> Result<Selection, AnomalyError> {
     match normal {
         Selection::Dataset {
-            dataset,
-            split,
-            labels,
-        } if *split != Some(Split::Test) => Ok(Selection::Dataset {
-            dataset: *dataset,
             split: Some(Split::Test),
-            labels: labels.clone(),
-        }),
-        _ => Err(AnomalyError::Invalid(
+            ..
+        } => None,
+        _ => normal.test_split(),
+    }
+    .ok_or_else(|| {
+        AnomalyError::Invalid(
             "--normal is not a training split of a dataset, so there is no default normal test \
              set: give --normal-test too"
                 .into(),
-        )),
-    }
+        )
+    })
 }
 
 /// The scoring model's shape for `cfg` and images of `rows`×`cols`: the scorer's default with

@@ -156,6 +156,14 @@ impl Images {
         }
     }
 
+    /// The first `limit` images (all of them when `limit` is `None` or at least `n`).
+    pub fn limited(self, limit: Option<usize>) -> Images {
+        match limit {
+            Some(l) if l < self.n => self.subset(&(0..l).collect::<Vec<_>>()),
+            _ => self,
+        }
+    }
+
     /// The images whose label is in `keep`, in their original order. `name` becomes the new
     /// description. Errors when there are no labels or when nothing matches.
     pub fn with_labels(&self, keep: &[u8], name: impl Into<String>) -> Result<Images, DataError> {
@@ -283,6 +291,13 @@ mod tests {
         .unwrap();
         assert_eq!(full.pixels, vec![0.0, 1.0]);
         assert_eq!(full.label(0), None);
+    }
+
+    #[test]
+    fn limited_keeps_the_first_images() {
+        assert_eq!(tiny(5).limited(Some(2)).labels, Some(vec![0, 1]));
+        assert_eq!(tiny(5).limited(Some(9)).n, 5);
+        assert_eq!(tiny(5).limited(None).n, 5);
     }
 
     #[test]

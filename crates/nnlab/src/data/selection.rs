@@ -47,6 +47,21 @@ impl Selection {
         }
     }
 
+    /// The same dataset and labels from the test split, the held-out counterpart of a training
+    /// selection; `None` for explicit files, which have no such counterpart.
+    pub fn test_split(&self) -> Option<Selection> {
+        match self {
+            Selection::Dataset {
+                dataset, labels, ..
+            } => Some(Selection::Dataset {
+                dataset: *dataset,
+                split: Some(Split::Test),
+                labels: labels.clone(),
+            }),
+            Selection::Files { .. } => None,
+        }
+    }
+
     /// The description loaded images get, with the split made explicit:
     /// e.g. `mnist:train:0-4`, `imgs.idx+labels.idx:3`.
     pub fn describe(&self, default_split: Split) -> String {
@@ -325,6 +340,14 @@ mod tests {
         assert_eq!(sel("mnist:train:0-4").to_string(), "mnist:train:0-4");
         assert_eq!(sel("mnist:0-4").describe(Split::Test), "mnist:test:0-4");
         assert_eq!(sel("kmnist").describe(Split::Train), "kmnist:train");
+    }
+
+    #[test]
+    fn test_split_keeps_dataset_and_labels() {
+        let t = Some(ds(Dataset::Mnist, Some(Split::Test), Some(vec![0, 1])));
+        assert_eq!(sel("mnist:train:0-1").test_split(), t);
+        assert_eq!(sel("mnist:0-1").test_split(), t);
+        assert_eq!(sel("imgs.idx").test_split(), None);
     }
 
     #[test]

@@ -100,19 +100,14 @@ pub fn load_data(cfg: &GanConfig, obs: &mut dyn JobObserver) -> Result<Images, G
     let source = DataSource::resolve(cfg.data_dir.as_deref()).with_download(!cfg.offline);
     let bar = obs.download_bar();
     obs.stage("loading data");
-    let mut images = cfg
+    let images = cfg
         .data
         .parse::<Selection>()?
         .load(&source, Split::Train, &bar)?;
-    if let Some(limit) = cfg.train_limit {
-        if limit == 0 {
-            return Err(GanError::Invalid("--train-limit must be at least 1".into()));
-        }
-        if limit < images.n {
-            images = images.subset(&(0..limit).collect::<Vec<_>>());
-        }
+    if cfg.train_limit == Some(0) {
+        return Err(GanError::Invalid("--train-limit must be at least 1".into()));
     }
-    Ok(images)
+    Ok(images.limited(cfg.train_limit))
 }
 
 /// The training settings of `cfg` for images of `data_dim` pixels.

@@ -10,7 +10,7 @@
 use super::figures;
 use super::toy::{self, Toy};
 use super::{RealNvp, RealNvpConfig, bits_per_dim, images};
-use crate::data::{DataError, DataSource, Images, Selection, Split};
+use crate::data::{DataError, DataSource, Selection, Split};
 use crate::device::DeviceChoice;
 use crate::train::JobObserver;
 use crate::train::{EpochStats, TrainConfig, TrainError};
@@ -241,12 +241,12 @@ fn run_images(
     let bar = obs.download_bar();
     obs.stage("loading data");
     let sel: Selection = spec.parse()?;
-    let limit = |d: Images, l: Option<usize>| match l {
-        Some(l) if l < d.n => d.subset(&(0..l).collect::<Vec<_>>()),
-        _ => d,
-    };
-    let train = limit(sel.load(&source, Split::Train, &bar)?, job.train_limit);
-    let test = limit(sel.load(&source, Split::Test, &bar)?, job.test_limit);
+    let train = sel
+        .load(&source, Split::Train, &bar)?
+        .limited(job.train_limit);
+    let test = sel
+        .load(&source, Split::Test, &bar)?
+        .limited(job.test_limit);
     if train.n == 0 || test.n == 0 || (train.rows, train.cols) != (test.rows, test.cols) {
         return Err(FlowError::Invalid(format!(
             "need non-empty train and test images of one size, got {} ({}x{}, {} images) and {} \

@@ -114,31 +114,18 @@ pub fn load_data(
     let train_sel: Selection = cfg.data.parse()?;
     let test_sel = match &cfg.test_data {
         Some(spec) => spec.parse()?,
-        None => match train_sel.clone() {
-            Selection::Dataset {
-                dataset, labels, ..
-            } => Selection::Dataset {
-                dataset,
-                split: Some(Split::Test),
-                labels,
-            },
-            Selection::Files { .. } => {
-                return Err(VaeError::Invalid(
-                    "--data is a file, so there is no default test set: give --test-data too"
-                        .into(),
-                ));
-            }
-        },
+        None => train_sel.test_split().ok_or_else(|| {
+            VaeError::Invalid(
+                "--data is a file, so there is no default test set: give --test-data too".into(),
+            )
+        })?,
     };
-    let limit = |im: Images, l: Option<usize>| match l.filter(|&l| l < im.n) {
-        Some(l) => im.subset(&(0..l).collect::<Vec<_>>()),
-        None => im,
-    };
-    let train = limit(
-        train_sel.load(&source, Split::Train, &bar)?,
-        cfg.train_limit,
-    );
-    let test = limit(test_sel.load(&source, Split::Test, &bar)?, cfg.test_limit);
+    let train = train_sel
+        .load(&source, Split::Train, &bar)?
+        .limited(cfg.train_limit);
+    let test = test_sel
+        .load(&source, Split::Test, &bar)?
+        .limited(cfg.test_limit);
     for set in [&train, &test] {
         if set.n == 0 {
             return Err(VaeError::Invalid(format!("{} has no images", set.name)));
