@@ -200,49 +200,42 @@ pub fn write_outputs(
 
     // The best- and worst-scored images of each test set, under their reconstructions when
     // the model reconstructs (reconstructions.png), else alone (extremes.png).
-    let mut rows = Vec::new();
-    let mut reconstructs = true;
+    let reconstructs = det.info.model.scorer().reconstructs();
+    let mut groups = Vec::new();
     for (name, images, scores) in [
         ("normal", &data.normal_test, &s.normal_test),
         ("anomaly", &data.anomaly, &s.anomaly),
     ] {
         let (best, worst) = extremes(scores, 8);
         for (kind, idx) in [("best", best), ("worst", worst)] {
-            let captions: Vec<String> = idx.iter().map(|&i| format!("{:.1}", scores[i])).collect();
-            let originals: Vec<&[f32]> = idx.iter().map(|&i| images.image(i)).collect();
-            match det.model.reconstruct(images, &idx, device) {
-                Some(recon) => {
-                    rows.push((
-                        format!("{kind} {name}"),
-                        originals,
-                        vec![String::new(); idx.len()],
-                        None,
-                    ));
-                    rows.push((
-                        "reconstruction".to_string(),
-                        Vec::new(),
-                        captions,
-                        Some(recon),
-                    ));
-                }
-                None => {
-                    reconstructs = false;
-                    rows.push((format!("{kind} {name}"), originals, captions, None));
-                }
-            }
+            let recon = det.model.reconstruct(images, &idx, device);
+            groups.push((format!("{kind} {name}"), images, scores, idx, recon));
         }
     }
-    let rows: Vec<GridRow> = rows
-        .iter()
-        .map(|(label, originals, captions, recon)| GridRow {
-            label: label.clone(),
-            images: match recon {
-                Some(r) => r.iter().map(Vec::as_slice).collect(),
-                None => originals.clone(),
-            },
-            captions: captions.clone(),
-        })
-        .collect();
+    let mut rows = Vec::new();
+    for (label, images, scores, idx, recon) in &groups {
+        let captions: Vec<String> = idx.iter().map(|&i| format!("{:.1}", scores[i])).collect();
+        let originals = idx.iter().map(|&i| images.image(i)).collect();
+        match recon {
+            Some(recon) => {
+                rows.push(GridRow {
+                    label: label.clone(),
+                    images: originals,
+                    captions: vec![String::new(); idx.len()],
+                });
+                rows.push(GridRow {
+                    label: "reconstruction".into(),
+                    images: recon.iter().map(Vec::as_slice).collect(),
+                    captions,
+                });
+            }
+            None => rows.push(GridRow {
+                label: label.clone(),
+                images: originals,
+                captions,
+            }),
+        }
+    }
     let (name, title) = if reconstructs {
         (
             "reconstructions.png",
