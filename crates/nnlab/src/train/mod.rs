@@ -162,7 +162,8 @@ pub fn adam_for(device: &Device) -> ModuleOptimizer {
     }
 }
 
-/// Standard normal noise of `shape` drawn from `rng` (Box–Muller), as a tensor on `device`:
+/// Standard normal noise of `shape` drawn from `rng` ([`crate::prob::fill_standard_normal`]),
+/// as a tensor on `device`:
 /// the noise of reparameterized samples and dequantization comes from the run's own seeded
 /// generator, never from Burn's global one, so parallel runs stay reproducible.
 pub fn normal_noise<const D: usize>(
@@ -170,18 +171,9 @@ pub fn normal_noise<const D: usize>(
     shape: [usize; D],
     device: &Device,
 ) -> Tensor<D> {
-    use rand::Rng;
-    let n: usize = shape.iter().product();
-    let mut v = Vec::with_capacity(n + 1);
-    while v.len() < n {
-        let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-        let u2: f64 = rng.random::<f64>();
-        let r = (-2.0 * u1.ln()).sqrt();
-        let a = std::f64::consts::TAU * u2;
-        v.push((r * a.cos()) as f32);
-        v.push((r * a.sin()) as f32);
-    }
-    v.truncate(n);
+    let mut z = vec![0.0; shape.iter().product()];
+    crate::prob::fill_standard_normal(rng, &mut z);
+    let v: Vec<f32> = z.into_iter().map(|x| x as f32).collect();
     Tensor::from_data(TensorData::new(v, shape), device)
 }
 
