@@ -60,10 +60,12 @@ pub fn score(model: &Vae, data: &Images, device: &Device, samples: usize, seed: 
     let mut out = Vec::with_capacity(data.n);
     for idx in all.chunks(EVAL_BATCH) {
         let x = batch_tensor(data, idx, device);
+        let (mu, log_var) = model.encode(x.clone()); // q(z|x) does not depend on the sample
         let mut total = Tensor::<1>::zeros([idx.len()], device);
         for _ in 0..samples {
             let eps = normal_noise(&mut rng, [idx.len(), model.latent()], device);
-            total = total + model.neg_elbo(x.clone(), eps);
+            let (recon, kl) = model.elbo_terms_at(x.clone(), mu.clone(), log_var.clone(), eps);
+            total = total + (kl - recon);
         }
         out.extend(to_vec(total.div_scalar(samples as f64)));
     }

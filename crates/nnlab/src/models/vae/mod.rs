@@ -141,6 +141,18 @@ impl Vae {
     /// (log p(x|z), KL(q(z|x) ‖ N(0, I))), see [`Vae::neg_elbo`].
     pub fn elbo_terms(&self, x: Tensor<2>, eps: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
         let (mu, log_var) = self.encode(x.clone());
+        self.elbo_terms_at(x, mu, log_var, eps)
+    }
+
+    /// [`Vae::elbo_terms`] with q(z|x) = N(μ, diag e^{log σ²}) already encoded, so several
+    /// samples can share one encoding.
+    pub fn elbo_terms_at(
+        &self,
+        x: Tensor<2>,
+        mu: Tensor<2>,
+        log_var: Tensor<2>,
+        eps: Tensor<2>,
+    ) -> (Tensor<1>, Tensor<1>) {
         let z = reparameterize(mu.clone(), log_var.clone(), eps);
         let recon = bernoulli_log_likelihood(x, self.decode_logits(z));
         (recon, kl_to_standard_normal(mu, log_var))
