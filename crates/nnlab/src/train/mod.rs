@@ -151,14 +151,23 @@ pub fn seeded<M: Module>(device: &Device, seed: u64, init: impl FnOnce() -> M) -
     model
 }
 
-/// Adam (β = 0.9, 0.999, ε = 1e-8, as PyTorch) for training on `device`: on the CPU the fused
-/// update saves a large share of an epoch; elsewhere Burn's Adam keeps the work on the device.
-/// Both compute the same update (see `adam::tests`).
+/// Adam (β = 0.9, 0.999, ε = 1e-8, as PyTorch) for training on `device`; see [`adam_with`].
 pub fn adam_for(device: &Device) -> ModuleOptimizer {
+    adam_with(device, FusedAdam::default())
+}
+
+/// Adam with the constants of `adam` for training on `device`: on the CPU the fused update
+/// saves a large share of an epoch; elsewhere Burn's Adam keeps the work on the device. Both
+/// compute the same update (see `adam::tests`).
+pub fn adam_with(device: &Device, adam: FusedAdam) -> ModuleOptimizer {
     if *device == Device::flex() {
-        FusedAdam::default().init()
+        adam.init()
     } else {
-        AdamConfig::new().with_epsilon(1e-8).init()
+        AdamConfig::new()
+            .with_beta_1(adam.beta_1)
+            .with_beta_2(adam.beta_2)
+            .with_epsilon(adam.epsilon)
+            .init()
     }
 }
 

@@ -7,8 +7,8 @@ use super::model::{Discriminator, GanShape, Generator};
 use crate::data::Images;
 use crate::train::adam::FusedAdam;
 use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver, batch_tensor};
-use crate::train::{normal_noise, seeded};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use crate::train::{adam_with, normal_noise, seeded};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rand::SeedableRng;
@@ -83,21 +83,15 @@ pub fn model_seeds(seed: u64) -> (u64, u64) {
     (seed.wrapping_mul(2), seed.wrapping_mul(2).wrapping_add(1))
 }
 
-/// Adam with β₁ = [`ADAM_BETA1`] for training on `device` (the fused CPU update there, as in
-/// [`crate::train::adam_for`]).
+/// Adam with β₁ = [`ADAM_BETA1`] for training on `device` (see [`adam_with`]).
 pub fn gan_adam(device: &Device) -> ModuleOptimizer {
-    if *device == Device::flex() {
+    adam_with(
+        device,
         FusedAdam {
             beta_1: ADAM_BETA1,
             ..FusedAdam::default()
-        }
-        .init()
-    } else {
-        AdamConfig::new()
-            .with_beta_1(ADAM_BETA1)
-            .with_epsilon(1e-8)
-            .init()
-    }
+        },
+    )
 }
 
 /// Trains a fresh GAN on `data` with generator loss `loss`: `d_pretrain` discriminator-only
