@@ -69,3 +69,28 @@ impl JobObserver for Bars {
         )
     }
 }
+
+impl nnlab::jobs::Observer for Bars {
+    fn stage(&mut self, what: &str) {
+        if !self.quiet {
+            eprintln!("==> {what}");
+        }
+    }
+
+    fn progress(&mut self, done: u64, total: u64) {
+        if self.quiet {
+            return;
+        }
+        if self.bar.is_hidden() || self.bar.length() != Some(total) || done == 0 {
+            self.bar = ProgressBar::new(total).with_style(
+                ProgressStyle::with_template("[{bar:30.cyan/blue}] {pos}/{len}  eta {eta}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+        }
+        self.bar.set_position(done);
+        if done >= total {
+            self.bar.finish();
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //! - [`metrics`]: ranking and error-rate metrics (AUROC, AUPR, type I / II errors).
 //! - [`plot`]: PNG figures (score histograms, ROC curves, image grids).
 //! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
+//! - [`jobs`]: the job layer: one shape (config, environment, observer, outputs) for every job.
 //! - [`io`]: atomic file output; model weights to and from safetensors.
 //! - [`trace`]: the automatic-differentiation tracer (evaluation, tangent and adjoint traces).
 //! - [`shapes`]: CNN shape arithmetic (output shapes, parameters, receptive fields, window solver).
@@ -20,6 +21,7 @@ pub mod anomaly;
 pub mod data;
 pub mod device;
 pub mod io;
+pub mod jobs;
 pub mod metrics;
 pub mod models;
 pub mod ops;

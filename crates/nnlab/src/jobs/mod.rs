@@ -1,0 +1,46 @@
+//! The job layer: every runnable experiment of nnlab (anomaly detection, VAE, RealNVP, GAN,
+//! flow1d, and the labs that follow) has one shape, so that adding a job is filling in a
+//! template (docs/ARCHITECTURE.md has the checklist).
+//!
+//! A job is a plain config struct whose `Default` is the single source of its defaults. It
+//! implements [`Job`]: it carries an [`Env`] (output folder, data root, offline, device, seed),
+//! checks every setting in [`Job::validate`] before any work (errors name the config field, see
+//! [`JobError::Setting`]), and does its work in [`Job::run`], reporting progress to an
+//! [`Observer`] and writing every file through one [`Outputs`] writer. Callers use [`execute`],
+//! which validates first and then runs.
+//!
+//! Jobs compose the other layers (data, models, training, metrics, plots); nothing below this
+//! layer knows about jobs, and nothing here knows about the command line.
+
+mod env;
+mod error;
+mod observer;
+mod outputs;
+
+pub use env::Env;
+pub use error::JobError;
+pub use observer::Observer;
+pub use outputs::Outputs;
+
+/// One runnable experiment: a config (its `Default` holds the defaults) that can be validated
+/// and run.
+pub trait Job {
+    /// The job's name (`anomaly`, `vae`, …): the default output folder and report title use it.
+    const NAME: &'static str;
+    /// Everything the run measured; written as `metrics.json`.
+    type Report: serde::Serialize;
+    /// The run environment (output folder, data root, device, seed).
+    fn env(&self) -> &Env;
+    /// Checks every setting before any work; errors name the config field.
+    fn validate(&self) -> Result<(), JobError>;
+    /// Does the work: loads data, trains, measures and writes every output through
+    /// [`Env::outputs`]. Called by [`execute`] after a successful [`Job::validate`].
+    fn run(&self, obs: &mut dyn Observer) -> Result<Self::Report, JobError>;
+}
+
+/// Validates `job`, then runs it. This is the one entry point of every job.
+pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, JobError> {
+    job.env().validate()?;
+    job.validate()?;
+    job.run(obs)
+}
