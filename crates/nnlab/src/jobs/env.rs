@@ -37,7 +37,10 @@ impl Env {
     /// Checks the environment's own settings.
     pub fn validate(&self) -> Result<(), JobError> {
         if self.out.as_os_str().is_empty() {
-            return Err(JobError::setting("out", "the output folder must not be empty"));
+            return Err(JobError::setting(
+                "out",
+                "the output folder must not be empty",
+            ));
         }
         Ok(())
     }
