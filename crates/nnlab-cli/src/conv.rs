@@ -22,7 +22,8 @@ pub struct ConvArgs {
     correlate: bool,
 }
 
-/// Parses a comma-separated list of numbers, naming the option and the bad entry.
+/// Parses a comma-separated list of numbers, naming the option and the bad entry by its
+/// 0-based index, as the library does (`x[0]` is the first value).
 fn parse_list(s: &str, name: &str) -> Result<Vec<f64>> {
     if s.trim().is_empty() {
         bail!("--{name} is empty: give comma-separated numbers such as 1,2,3");
@@ -31,7 +32,7 @@ fn parse_list(s: &str, name: &str) -> Result<Vec<f64>> {
         .enumerate()
         .map(|(i, t)| {
             t.trim().parse::<f64>().with_context(|| {
-                format!("--{name}: entry {} `{}` is not a number", i + 1, t.trim())
+                format!("--{name}: {name}[{i}] = `{}` is not a number", t.trim())
             })
         })
         .collect()
@@ -41,10 +42,22 @@ pub fn run(args: ConvArgs) -> Result<()> {
     let x = parse_list(&args.x, "x")?;
     let h = parse_list(&args.h, "h")?;
     let mode: Mode = args.mode.parse()?;
+    let flag = |e: signal::SignalError| match e {
+        signal::SignalError::NonFinite { what, .. } | signal::SignalError::Empty(what) => {
+            anyhow::anyhow!("--{what}: {e}")
+        }
+        e => e.into(),
+    };
     let (y, what) = if args.correlate {
-        (signal::correlate(&x, &h, mode)?, "y[n] = sum_k x[n+k] h[k]")
+        (
+            signal::correlate(&x, &h, mode).map_err(flag)?,
+            "y[n] = sum_k x[n+k] h[k]",
+        )
     } else {
-        (signal::convolve(&x, &h, mode)?, "y[n] = sum_k x[k] h[n-k]")
+        (
+            signal::convolve(&x, &h, mode).map_err(flag)?,
+            "y[n] = sum_k x[k] h[n-k]",
+        )
     };
     let r = y.indices();
     println!(

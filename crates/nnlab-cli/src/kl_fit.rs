@@ -1,9 +1,10 @@
 //! `nnlab kl-fit`: fit one Gaussian to a 1-D Gaussian mixture by minimizing the forward
 //! KL(p‖q) and the reverse KL(q‖p), print both fits and plot them against the target.
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use clap::Args;
 use nnlab::plot::{Line, line_plot};
+use nnlab::prob::ProbError;
 use nnlab::prob::fit::{self, Direction, FitConfig, GaussianMixture};
 use std::path::PathBuf;
 
@@ -42,7 +43,6 @@ pub struct KlFitArgs {
 }
 
 pub fn run(args: KlFitArgs) -> Result<()> {
-    let target = GaussianMixture::new(&args.weights, &args.means, &args.stds)?;
     let cfg = FitConfig {
         start_mean: args.start_mean,
         start_std: args.start_std,
@@ -50,8 +50,12 @@ pub fn run(args: KlFitArgs) -> Result<()> {
         lr: args.lr,
         ..FitConfig::default()
     };
-    let fwd = fit::fit_gaussian(&target, Direction::Forward, &cfg)?;
-    let rev = fit::fit_gaussian(&target, Direction::Reverse, &cfg)?;
+    // Every setting is checked before any work.
+    cfg.validate().map_err(flag_error)?;
+    nnlab::io::writable_target(&args.out).map_err(|e| anyhow!("--out: {e}"))?;
+    let target = GaussianMixture::new(&args.weights, &args.means, &args.stds).map_err(flag_error)?;
+    let fwd = fit::fit_gaussian(&target, Direction::Forward, &cfg).map_err(flag_error)?;
+    let rev = fit::fit_gaussian(&target, Direction::Reverse, &cfg).map_err(flag_error)?;
     println!(
         "target       mixture with mean {:.6}, std {:.6}",
         target.mean(),
@@ -88,4 +92,18 @@ pub fn run(args: KlFitArgs) -> Result<()> {
     line_plot(&args.out, title, "x", "density", &lines, false)?;
     println!("plot         {}", args.out.display());
     Ok(())
+}
+
+/// A library error naming the flag: a setting (`start_std` → `--start-std`), or divergence
+/// (→ `--lr`).
+fn flag_error(e: ProbError) -> anyhow::Error {
+    match e {
+        ProbError::Setting { field, message } => {
+            anyhow!("--{}: {message}", field.replace('_', "-"))
+        }
+        ProbError::Diverged { step, what } => anyhow!(
+            "--lr: the fit diverged at step {step} ({what} is not finite); lower the learning rate"
+        ),
+        e => e.into(),
+    }
 }

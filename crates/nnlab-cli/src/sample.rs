@@ -2,9 +2,10 @@
 //! user-given CDF, print summary statistics and the KS distance, and plot the empirical CDF
 //! against F (and a density histogram against the bin masses of F).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use nnlab::plot::{Line, line_plot};
+use nnlab::prob::ProbError;
 use nnlab::prob::named::{self, Cdf};
 use std::path::{Path, PathBuf};
 
@@ -33,15 +34,16 @@ pub struct SampleArgs {
 }
 
 pub fn run(args: SampleArgs) -> Result<()> {
+    named::check_sample_request(args.n, args.bins).map_err(flag_error)?;
+    nnlab::io::writable_target(&args.out).map_err(|e| anyhow!("--out: {e}"))?;
+    let hist_path = sibling(&args.out, "-hist");
+    nnlab::io::writable_target(&hist_path).map_err(|e| anyhow!("--out: {e}"))?;
     let (label, dist) = match (&args.name, &args.points, &args.discrete) {
         (Some(s), None, None) => (s.clone(), Cdf::named(s)?),
         (None, Some(s), None) => (format!("points {s}"), Cdf::points(s)?),
         (None, None, Some(s)) => (format!("discrete {s}"), Cdf::discrete(s)?),
         _ => bail!("give one of NAME, --points or --discrete"),
     };
-    if args.n == 0 {
-        bail!("--n must be positive");
-    }
     let xs = named::draw_samples(&dist, args.n, args.seed);
     let s = named::summarize(&xs, &dist).context("no finite samples")?;
     println!("distribution {label}");
@@ -67,7 +69,6 @@ pub fn run(args: SampleArgs) -> Result<()> {
         },
     ];
     line_plot(&args.out, &title, "x", "F(x)", &lines, false)?;
-    let hist_path = sibling(&args.out, "-hist");
     let (hist, dens) = named::histogram_curves(&xs, &dist, args.bins);
     let lines = [
         Line {
@@ -97,4 +98,12 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
         None => format!("{stem}{suffix}"),
     };
     path.with_file_name(name)
+}
+
+/// A library setting error, naming the flag (`bins` → `--bins`).
+fn flag_error(e: ProbError) -> anyhow::Error {
+    match e {
+        ProbError::Setting { field, message } => anyhow!("--{field}: {message}"),
+        e => e.into(),
+    }
 }

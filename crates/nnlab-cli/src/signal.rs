@@ -1,9 +1,9 @@
 //! `nnlab signal rect`: the response y = x * h of h(n) = a^n u(n) to a rectangular pulse, by
 //! direct summation and in closed form; prints n, x(n), y(n) and plots x and y.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
-use nnlab::ops::signal::RectPulse;
+use nnlab::ops::signal::{RectPulse, SignalError};
 use nnlab::plot::{Line, stem_plot};
 use std::path::PathBuf;
 
@@ -52,17 +52,16 @@ pub fn run(args: SignalArgs) -> Result<()> {
 }
 
 fn rect(args: RectArgs) -> Result<()> {
-    if args.from > args.to {
-        bail!("--from {} is after --to {}", args.from, args.to);
-    }
     let p = RectPulse {
         length: args.length,
         a: args.a,
         shift: args.shift,
     };
-    let range = args.from..args.to + 1;
-    let direct = p.direct(range.clone())?;
-    let closed = p.closed_form(range.clone())?;
+    // Every setting is checked (sizes, index bounds) before any work.
+    let range = p.check_range(args.from, args.to).map_err(flag_error)?;
+    nnlab::io::writable_target(&args.out).map_err(|e| anyhow!("--out: {e}"))?;
+    let direct = p.direct(range.clone()).map_err(flag_error)?;
+    let closed = p.closed_form(range.clone()).map_err(flag_error)?;
     println!(
         "x(n) = 1 for {} <= n < {}, h(n) = ({})^n u(n)",
         p.shift,
@@ -98,4 +97,12 @@ fn rect(args: RectArgs) -> Result<()> {
     stem_plot(&args.out, &title, "n", "value", &lines)?;
     println!("plot {}", args.out.display());
     Ok(())
+}
+
+/// A library setting error, naming the flag (`length` → `--length`).
+fn flag_error(e: SignalError) -> anyhow::Error {
+    match e {
+        SignalError::Setting { field, message } => anyhow!("--{field}: {message}"),
+        e => e.into(),
+    }
 }

@@ -1,7 +1,8 @@
 //! `nnlab trace`: print the evaluation, forward-mode tangent and reverse-mode adjoint traces of
 //! a scalar expression at a point (the tables are built by `nnlab::trace`).
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
+use nnlab::trace::TraceError;
 use clap::Args;
 
 /// Arguments of `nnlab trace` (the help text is on `expr`: the subcommand's doc comment in
@@ -33,7 +34,11 @@ pub struct TraceArgs {
 }
 
 pub fn run(args: TraceArgs) -> Result<()> {
-    let text = nnlab::trace::report(&args.expr, &args.at, args.wrt.as_deref(), args.digits)?;
+    let text = nnlab::trace::report(&args.expr, &args.at, args.wrt.as_deref(), args.digits)
+        .map_err(|e| match e {
+            TraceError::Setting { field, message } => anyhow!("--{field}: {message}"),
+            e => e.into(),
+        })?;
     print!("{text}");
     Ok(())
 }

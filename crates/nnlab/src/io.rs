@@ -1,15 +1,31 @@
 //! Atomic file output: every file nnlab writes appears complete under its final name or not at all.
-//! Also the one way model weights become bytes and back (safetensors).
+//! Also bounded text input, and the one way model weights become bytes and back (safetensors).
+//!
+//! What a write does with the path the user named:
+//! - a regular file or a new name: written atomically (temporary file beside it, renamed over it);
+//! - a symbolic link: followed (up to [`MAX_SYMLINK_HOPS`] links) and the file it points to is
+//!   written atomically in the target's folder; the link itself stays a link;
+//! - anything else that exists (a directory, a character or block device such as `/dev/null`,
+//!   a FIFO, a socket): refused with an error naming the path and its kind, before any work —
+//!   a rename would replace the device node, and writing into a FIFO could block forever.
+//!
+//! Temporary files are named `.NAME.tmp-PID`. Before writing `NAME`, temporary files of it left
+//! by processes that no longer run (a crash, a kill) are removed; on systems without `/proc`
+//! they are left alone.
 
 use burn::module::Module;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// The most symbolic links followed from a path the user named (like the kernel's limit).
+pub const MAX_SYMLINK_HOPS: usize = 40;
 
 /// Writes `bytes` to `path` atomically: the data go to a temporary file in the same directory,
 /// are flushed to disk, and the temporary file is renamed over `path`. A crash or error leaves
 /// either the old file or no file, never a partial one. Parent directories are created.
+/// Symbolic links are followed and non-regular targets refused (see the module doc).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |f| f.write_all(bytes))
 }
@@ -20,17 +36,19 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    let target = writable_target(path)?;
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&dir)?;
-    let tmp = temp_path(path);
+    remove_stale_temps(&target);
+    let tmp = temp_path(&target);
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         fill(&mut f)?;
         f.sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, &target)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -38,13 +56,143 @@ pub fn write_atomic_with(
     result
 }
 
+/// The file a write to `path` replaces: `path` itself, or the end of its chain of symbolic
+/// links. Errors when that exists and is not a regular file, or the chain is too long.
+pub fn writable_target(path: &Path) -> std::io::Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    for _ in 0..=MAX_SYMLINK_HOPS {
+        let meta = match fs::symlink_metadata(&target) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(target),
+            Err(e) => return Err(e),
+        };
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            let link = fs::read_link(&target)?;
+            target = match target.parent() {
+                Some(parent) => parent.join(link),
+                None => link,
+            };
+            continue;
+        }
+        if kind.is_file() {
+            return Ok(target);
+        }
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is {}, not a regular file: nnlab only writes regular files",
+                target.display(),
+                describe_kind(&kind)
+            ),
+        ));
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{}: more than {MAX_SYMLINK_HOPS} symbolic links to follow",
+            path.display()
+        ),
+    ))
+}
+
+/// "a directory", "a character device", … for error messages.
+fn describe_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// The temporary name used while `path` is being written: `.<name>.tmp-<pid>` beside it.
 pub fn temp_path(path: &Path) -> PathBuf {
+    temp_path_for(path, std::process::id())
+}
+
+fn temp_path_for(path: &Path, pid: u32) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    path.with_file_name(format!(".{name}.tmp-{pid}"))
+}
+
+/// Removes `.NAME.tmp-PID` files of `path` whose process no longer runs (Linux: no
+/// `/proc/PID`). Best effort: failures are ignored, and nothing is removed without `/proc`.
+fn remove_stale_temps(path: &Path) {
+    let proc_root = Path::new("/proc/self");
+    if !proc_root.exists() {
+        return;
+    }
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Reads a UTF-8 text file of at most `max_bytes` bytes. Longer files (or endless streams such
+/// as `/dev/zero`) are an error after reading `max_bytes + 1` bytes; memory stays bounded.
+pub fn read_text_bounded(path: &Path, max_bytes: u64) -> std::io::Result<String> {
+    let file = fs::File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is a directory, not a text file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("longer than {max_bytes} bytes, the most read from a text file"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
 }
 
 /// The weights of `module` in safetensors format.
@@ -67,6 +215,10 @@ pub fn load_safetensors<M: Module>(mut module: M, bytes: Vec<u8>) -> Result<M, S
     }
     Ok(module)
 }
+
+#[cfg(test)]
+#[path = "io_tests.rs"]
+mod hostile_tests;
 
 #[cfg(test)]
 mod tests {

@@ -75,7 +75,20 @@ pub enum DataError {
         origin: String,
         dims: String,
         expected: u128,
-        found: usize,
+        /// The byte count found, e.g. `5`, or `more than N` when the reader stopped early.
+        found: String,
+    },
+
+    /// The header describes more data than the reader accepts (see
+    /// [`crate::data::idx::MAX_PAYLOAD_BYTES`]); nothing was allocated for it.
+    #[error(
+        "{origin}: too large: dimensions {dims} describe {bytes} bytes, more than the {max} bytes nnlab reads from one IDX file"
+    )]
+    TooLarge {
+        origin: String,
+        dims: String,
+        bytes: u128,
+        max: u64,
     },
 
     /// The data have the wrong shape for their use (e.g. images that are not 3-D).

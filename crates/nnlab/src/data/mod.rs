@@ -21,6 +21,8 @@
 
 mod download;
 pub mod error;
+#[cfg(test)]
+pub(crate) mod fuzz_tests;
 pub mod idx;
 pub mod images;
 pub mod registry;

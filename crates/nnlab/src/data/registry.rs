@@ -118,11 +118,7 @@ impl Checksum {
         let (what, expected, found) = match self {
             Checksum::Compressed(md5) => ("compressed file", md5, md5_hex(file_bytes)),
             Checksum::Decoded(md5) => {
-                let found = if super::idx::is_gzip(file_bytes) {
-                    md5_hex(&super::idx::gunzip(file_bytes, origin)?)
-                } else {
-                    md5_hex(file_bytes)
-                };
+                let found = super::idx::decoded_md5_of(file_bytes, origin)?;
                 ("decoded payload", md5, found)
             }
         };

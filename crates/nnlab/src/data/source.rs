@@ -15,8 +15,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::download::download_verified;
-use super::idx::read_decoded;
-use super::registry::{DataFile, Dataset, Split, md5_hex};
+use super::idx::decoded_md5_of_file;
+use super::registry::{DataFile, Dataset, Split};
 use super::{DataError, Images};
 
 /// The data root from its three possible sources, in order: explicit directory, then the
@@ -150,9 +150,10 @@ pub fn verify(source: &DataSource, dataset: Dataset, split: Split) -> Result<(),
     Ok(())
 }
 
-/// Decoded md5 of a local file (gunzipped when gzip), for diagnostics.
+/// Decoded md5 of a local file (gunzipped when gzip), for diagnostics; streamed, so any file
+/// size is fine.
 pub fn decoded_md5(path: &Path) -> Result<String, DataError> {
-    Ok(md5_hex(&read_decoded(path)?))
+    decoded_md5_of_file(path)
 }
 
 #[cfg(test)]

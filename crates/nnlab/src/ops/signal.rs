@@ -12,11 +12,38 @@ use std::ops::Range;
 pub enum SignalError {
     #[error("{0} is empty")]
     Empty(&'static str),
-    #[error("{what} has a non-finite value at position {index}")]
+    /// A NaN or infinite input value; `index` is 0-based, as in x[0], x[1], ….
+    #[error("{what}[{index}] is not a finite number")]
     NonFinite { what: &'static str, index: usize },
+    /// An output value overflowed to ±∞ (or became NaN): the result is undefined.
+    #[error("y[{index}] = {value} overflows: the inputs are too large for f64")]
+    Overflow { index: i64, value: f64 },
+    /// Inputs whose work or output would exceed the documented limits.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// A parameter outside its documented range; `field` names it (`length`, `shift`, `from`,
+    /// `to`, `a`), so a front end can point at the option that set it.
+    #[error("{field}: {message}")]
+    Setting {
+        field: &'static str,
+        message: String,
+    },
     #[error("invalid argument: {0}")]
     Invalid(String),
 }
+
+/// The most multiply-adds one [`convolve`] or [`correlate`] call does (N·M): about a second.
+pub const MAX_CONV_WORK: u64 = 100_000_000;
+
+/// The longest pulse L of a [`RectPulse`].
+pub const MAX_PULSE_LENGTH: usize = 10_000;
+
+/// The most indices one [`RectPulse::direct`] or [`RectPulse::closed_form`] call evaluates.
+pub const MAX_RANGE_LEN: u64 = 10_000;
+
+/// The largest |index| accepted for shifts and ranges (2^40): all index arithmetic then stays
+/// far inside `i64`.
+pub const MAX_INDEX: i64 = 1 << 40;
 
 /// Which outputs of a convolution or correlation to keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +104,32 @@ fn check(v: &[f64], what: &'static str) -> Result<(), SignalError> {
     }
 }
 
+/// Checks both inputs and that N·M stays within [`MAX_CONV_WORK`].
+fn check_pair(x: &[f64], h: &[f64]) -> Result<(), SignalError> {
+    check(x, "x")?;
+    check(h, "h")?;
+    let work = (x.len() as u64).saturating_mul(h.len() as u64);
+    if work > MAX_CONV_WORK {
+        return Err(SignalError::TooLarge(format!(
+            "N·M = {} · {} = {work} multiply-adds, more than {MAX_CONV_WORK}",
+            x.len(),
+            h.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The output, or [`SignalError::Overflow`] at the first non-finite value.
+fn finite_output(start: i64, values: Vec<f64>) -> Result<Sequence, SignalError> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(SignalError::Overflow {
+            index: start + i as i64,
+            value: values[i],
+        }),
+        None => Ok(Sequence { start, values }),
+    }
+}
+
 /// The indices the mode keeps, in the indexing of the full convolution (0..N+M−1).
 fn conv_range(n: usize, m: usize, mode: Mode) -> Range<i64> {
     let (lo, hi) = (n.min(m) as i64, n.max(m) as i64);
@@ -93,10 +146,11 @@ fn conv_range(n: usize, m: usize, mode: Mode) -> Range<i64> {
 /// max(N, M) − 1 and `same` keeps max(N, M) values from n = ⌊(min(N, M) − 1)/2⌋ (see [`Mode`]).
 ///
 /// # Errors
-/// [`SignalError::Empty`] or [`SignalError::NonFinite`] for an empty or non-finite input.
+/// [`SignalError::Empty`] or [`SignalError::NonFinite`] for an empty or non-finite input,
+/// [`SignalError::TooLarge`] when N·M exceeds [`MAX_CONV_WORK`], [`SignalError::Overflow`]
+/// when an output is not finite.
 pub fn convolve(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalError> {
-    check(x, "x")?;
-    check(h, "h")?;
+    check_pair(x, h)?;
     let range = conv_range(x.len(), h.len(), mode);
     let values = range
         .clone()
@@ -107,10 +161,7 @@ pub fn convolve(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalErro
             (k0..=k1).map(|k| x[k] * h[n as usize - k]).sum()
         })
         .collect();
-    Ok(Sequence {
-        start: range.start,
-        values,
-    })
+    finite_output(range.start, values)
 }
 
 /// Cross-correlation (no flip, "slide"): y[n] = Σ_k x[n + k] h[k], which equals the convolution
@@ -123,8 +174,7 @@ pub fn convolve(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalErro
 /// # Errors
 /// As [`convolve`].
 pub fn correlate(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalError> {
-    check(x, "x")?;
-    check(h, "h")?;
+    check_pair(x, h)?;
     let shift = h.len() as i64 - 1;
     let range = conv_range(x.len(), h.len(), mode);
     let start = range.start - shift;
@@ -141,7 +191,7 @@ pub fn correlate(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalErr
                 .sum()
         })
         .collect();
-    Ok(Sequence { start, values })
+    finite_output(start, values)
 }
 
 /// Parameters of the rectangular-pulse experiment: x(n) = 1 for N ≤ n < N + L (a pulse of
@@ -155,16 +205,58 @@ pub struct RectPulse {
 
 impl RectPulse {
     fn validate(&self) -> Result<(), SignalError> {
-        if self.length == 0 {
-            return Err(SignalError::Invalid("pulse length must be ≥ 1".into()));
+        if self.length == 0 || self.length > MAX_PULSE_LENGTH {
+            return Err(SignalError::Setting {
+                field: "length",
+                message: format!(
+                    "the pulse length L = {} must be between 1 and {MAX_PULSE_LENGTH}",
+                    self.length
+                ),
+            });
+        }
+        if self.shift.abs() > MAX_INDEX {
+            return Err(SignalError::Setting {
+                field: "shift",
+                message: format!("the shift N = {} must lie in [-2^40, 2^40]", self.shift),
+            });
         }
         if !self.a.is_finite() {
-            return Err(SignalError::Invalid(format!(
-                "a = {} is not finite",
-                self.a
-            )));
+            return Err(SignalError::Setting {
+                field: "a",
+                message: format!("a = {} is not finite", self.a),
+            });
         }
         Ok(())
+    }
+
+    /// Checks the pulse and the index range `from..=to` before any work (both ends in
+    /// [−2^40, 2^40], `from ≤ to`, at most [`MAX_RANGE_LEN`] indices); returns `from..to + 1`.
+    pub fn check_range(&self, from: i64, to: i64) -> Result<Range<i64>, SignalError> {
+        self.validate()?;
+        for (field, v) in [("from", from), ("to", to)] {
+            if v.abs() > MAX_INDEX {
+                return Err(SignalError::Setting {
+                    field,
+                    message: format!("the range end {v} must lie in [-2^40, 2^40]"),
+                });
+            }
+        }
+        if from > to {
+            return Err(SignalError::Setting {
+                field: "to",
+                message: format!("the range is empty: {to} is before the start {from}"),
+            });
+        }
+        let len = (to - from) as u64 + 1;
+        if len > MAX_RANGE_LEN {
+            return Err(SignalError::Setting {
+                field: "to",
+                message: format!(
+                    "the range {from}..={to} has {len} indices, more than {MAX_RANGE_LEN}"
+                ),
+            });
+        }
+        Ok(from..to + 1)
     }
 
     /// The pulse x(n) = 1 for N ≤ n < N + L, else 0.
@@ -185,13 +277,16 @@ impl RectPulse {
     /// for n in `range`.
     ///
     /// # Errors
-    /// [`SignalError::Invalid`] for L = 0 or a non-finite a.
+    /// [`SignalError::Invalid`] or [`SignalError::TooLarge`] as [`RectPulse::check_range`], or
+    /// for a non-finite a.
     pub fn direct(&self, range: Range<i64>) -> Result<Vec<f64>, SignalError> {
-        self.validate()?;
+        let range = self.check_range(range.start, range.end.saturating_sub(1))?;
         let support = self.shift..self.shift + self.length as i64;
-        Ok(range
+        let start = range.start;
+        let values = range
             .map(|n| support.clone().map(|k| self.h(n - k)).sum())
-            .collect())
+            .collect();
+        Ok(finite_output(start, values)?.values)
     }
 
     /// y = x * h in closed form. With S(m) = Σ_{j<m} a^j = (1 − a^m)/(1 − a) (= m for a = 1)
@@ -205,7 +300,7 @@ impl RectPulse {
     /// # Errors
     /// As [`RectPulse::direct`].
     pub fn closed_form(&self, range: Range<i64>) -> Result<Vec<f64>, SignalError> {
-        self.validate()?;
+        let range = self.check_range(range.start, range.end.saturating_sub(1))?;
         let a = self.a;
         let l = self.length as i64;
         let s = |m: i64| {
@@ -215,13 +310,15 @@ impl RectPulse {
                 (1.0 - powi(a, m)) / (1.0 - a)
             }
         };
-        Ok(range
+        let start = range.start;
+        let values = range
             .map(|n| match n - self.shift {
                 m if m < 0 => 0.0,
                 m if m < l => s(m + 1),
                 m => powi(a, m - l + 1) * s(l),
             })
-            .collect())
+            .collect();
+        Ok(finite_output(start, values)?.values)
     }
 }
 

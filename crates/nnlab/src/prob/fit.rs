@@ -14,6 +14,16 @@ use super::{ProbError, check_finite, check_probabilities};
 /// ½ log(2π).
 const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
 
+/// The most mixture components accepted.
+pub const MAX_COMPONENTS: usize = 1000;
+
+/// The most Adam steps of one fit.
+pub const MAX_STEPS: usize = 100_000;
+
+/// The most density evaluations of one fit, steps · (intervals + 1) · components: about ten
+/// seconds (the default fit does 8 · 10⁶).
+pub const MAX_FIT_WORK: u64 = 2_000_000_000;
+
 /// A mixture p(x) = Σ_k w_k N(x; μ_k, σ_k²).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GaussianMixture {
@@ -36,6 +46,7 @@ impl Default for GaussianMixture {
 impl GaussianMixture {
     /// Checks equal lengths, weights summing to 1, finite means and positive stds.
     pub fn new(weights: &[f64], means: &[f64], stds: &[f64]) -> Result<Self, ProbError> {
+        super::check_count("weights", weights.len(), 1, MAX_COMPONENTS)?;
         for (what, other) in [("mixture means", means), ("mixture stds", stds)] {
             if other.len() != weights.len() {
                 return Err(ProbError::LengthMismatch {
@@ -170,6 +181,28 @@ impl Default for FitConfig {
     }
 }
 
+impl FitConfig {
+    /// Checks every setting before any work; errors name the field (`start_mean`,
+    /// `start_std`, `steps`, `lr`, `lo`/`hi`, `intervals`).
+    pub fn validate(&self) -> Result<(), ProbError> {
+        let setting = |field, message: String| Err(ProbError::Setting { field, message });
+        if !self.start_mean.is_finite() {
+            return setting("start_mean", format!("{} is not finite", self.start_mean));
+        }
+        for (field, v) in [("start_std", self.start_std), ("lr", self.lr)] {
+            if !(v.is_finite() && v > 0.0) {
+                return setting(field, format!("must be positive and finite (got {v})"));
+            }
+        }
+        super::check_count("steps", self.steps, 1, MAX_STEPS)?;
+        // ln s must be finite for the parametrization θ = (m, log s).
+        if !self.start_std.ln().is_finite() {
+            return setting("start_std", format!("{} has no finite logarithm", self.start_std));
+        }
+        Ok(())
+    }
+}
+
 /// A fitted Gaussian.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
@@ -189,11 +222,21 @@ pub fn fit_gaussian(
     dir: Direction,
     cfg: &FitConfig,
 ) -> Result<Fit, ProbError> {
-    check_finite("start mean and learning rate", &[cfg.start_mean, cfg.lr])?;
-    for (what, value) in [("start std", cfg.start_std), ("learning rate", cfg.lr)] {
-        if !(value.is_finite() && value > 0.0) {
-            return Err(ProbError::NotPositive { what, value });
-        }
+    cfg.validate()?;
+    let work = (cfg.steps as u64)
+        .saturating_mul(cfg.intervals as u64 + 1)
+        .saturating_mul(target.weights.len() as u64);
+    if work > MAX_FIT_WORK {
+        return Err(ProbError::Setting {
+            field: "steps",
+            message: format!(
+                "{} steps × {} grid points × {} components = {work} density evaluations, \
+                 more than {MAX_FIT_WORK}",
+                cfg.steps,
+                cfg.intervals + 1,
+                target.weights.len()
+            ),
+        });
     }
     let grid = Grid::simpson(cfg.lo, cfg.hi, cfg.intervals)?;
     let (b1, b2, eps) = (0.9, 0.999, 1e-8);
@@ -210,8 +253,24 @@ pub fn fit_gaussian(
             let v_hat = v[k] / (1.0 - f64::powi(b2, t as i32));
             theta[k] -= cfg.lr * a_hat / (v_hat.sqrt() + eps);
         }
+        let what = if !kl.is_finite() {
+            Some("the divergence")
+        } else if !(theta[0].is_finite() && theta[1].exp().is_finite()) {
+            Some("the mean or the standard deviation")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(ProbError::Diverged { step: t, what });
+        }
     }
     let (divergence, _) = kl_and_gradient(dir, target, &grid, theta[0], theta[1]);
+    if !(divergence.is_finite() && theta[1].exp() > 0.0) {
+        return Err(ProbError::Diverged {
+            step: cfg.steps,
+            what: "the final divergence or standard deviation",
+        });
+    }
     Ok(Fit {
         direction: dir,
         mean: theta[0],

@@ -34,6 +34,18 @@ pub use gaussian::{Gaussian, cholesky, fill_standard_normal, kl_gaussian, kl_uni
 pub use named::{Cdf, CdfParseError, ks_distance};
 pub use sampling::{FnCdf, InverseCdf, PiecewiseLinearCdf, StepCdf};
 
+/// Checks `min ≤ value ≤ max` for a count setting named `field`.
+pub fn check_count(field: &'static str, value: usize, min: usize, max: usize) -> Result<(), ProbError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ProbError::Setting {
+            field,
+            message: format!("{value} is outside the accepted range {min} ..= {max}"),
+        })
+    }
+}
+
 /// Everything that can go wrong when building distributions or evaluating divergences.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProbError {
@@ -100,6 +112,18 @@ pub enum ProbError {
     /// Cholesky factorization met a non-positive pivot.
     #[error("matrix is not positive definite (pivot {index} = {pivot})")]
     NotPositiveDefinite { index: usize, pivot: f64 },
+    /// A setting outside its documented range; `field` names the setting (a config field
+    /// or parameter name), so a front end can point at the option that set it.
+    #[error("{field}: {message}")]
+    Setting {
+        field: &'static str,
+        message: String,
+    },
+    /// An iterative fit left the finite numbers (too large a learning rate, typically).
+    #[error(
+        "the fit diverged at step {step}: {what} is not finite; lower the learning rate (lr)"
+    )]
+    Diverged { step: usize, what: &'static str },
     /// Vectors or matrices of incompatible dimensions.
     #[error("{what}: expected dimension {expected}, got {got}")]
     DimensionMismatch {

@@ -215,6 +215,19 @@ impl InverseCdf for Cdf {
 /// (x, y) points of a curve for plotting.
 pub type Curve = Vec<(f64, f64)>;
 
+/// The most samples one sampling request draws (80 MB of `f64`, a few seconds).
+pub const MAX_SAMPLES: usize = 10_000_000;
+
+/// The most histogram bins (far more than a plot can resolve).
+pub const MAX_BINS: usize = 10_000;
+
+/// Checks a sampling request before any work: 1 ≤ n ≤ [`MAX_SAMPLES`] and
+/// 1 ≤ bins ≤ [`MAX_BINS`]. Errors name the field `n` or `bins`.
+pub fn check_sample_request(n: usize, bins: usize) -> Result<(), ProbError> {
+    super::check_count("n", n, 1, MAX_SAMPLES)?;
+    super::check_count("bins", bins, 1, MAX_BINS)
+}
+
 /// Draws `n` samples G(U) with U from a `StdRng` seeded by `seed`.
 pub fn draw_samples(dist: &impl InverseCdf, n: usize, seed: u64) -> Vec<f64> {
     let mut rng = StdRng::seed_from_u64(seed);

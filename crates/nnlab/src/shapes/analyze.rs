@@ -92,6 +92,7 @@ pub fn analyze(desc: &str) -> Result<Report, ShapesError> {
             .into()
         };
         let (mut weights, mut biases, mut formula) = (0u64, 0u64, "0".to_string());
+        let mut params = 0u64;
         match layer.kind {
             LayerKind::Input(_) | LayerKind::Activation(_) => {}
             LayerKind::Flatten => {
@@ -132,14 +133,27 @@ pub fn analyze(desc: &str) -> Result<Report, ShapesError> {
                             .and_then(|x| x.checked_mul(f))
                             .ok_or_else(|| fail("the parameter count overflows".into()))?;
                         biases = if bias { f } else { 0 };
-                        formula = params_formula(&[kh, kw, c, f], biases, weights + biases);
+                        let total = weights
+                            .checked_add(biases)
+                            .ok_or_else(|| fail("the parameter count overflows".into()))?;
+                        formula = params_formula(&[kh, kw, c, f], biases, total);
+                        params = total;
                         filters
                     }
                     _ => c,
                 };
                 let (s, d) = (stride as u64, dilation as u64);
-                let (rh, _) = receptive_step(rf[0], jump, kernel.h as u64, s, d);
-                let (rw, j) = receptive_step(rf[1], jump, kernel.w as u64, s, d);
+                let overflow = || {
+                    fail(
+                        "the receptive field or the jump overflows 2^64 input pixels \
+                         (strides or dilations too large)"
+                            .into(),
+                    )
+                };
+                let (rh, _) = receptive_step(rf[0], jump, kernel.h as u64, s, d)
+                    .ok_or_else(overflow)?;
+                let (rw, j) = receptive_step(rf[1], jump, kernel.w as u64, s, d)
+                    .ok_or_else(overflow)?;
                 (rf, jump) = (vec![rh, rw], j);
                 shape = Shape::Image {
                     h: oh,
@@ -158,7 +172,11 @@ pub fn analyze(desc: &str) -> Result<Report, ShapesError> {
                     .checked_mul(out)
                     .ok_or_else(|| fail("the parameter count overflows".into()))?;
                 biases = if bias { out } else { 0 };
-                formula = params_formula(&[n, out], biases, weights + biases);
+                let total = weights
+                    .checked_add(biases)
+                    .ok_or_else(|| fail("the parameter count overflows".into()))?;
+                formula = params_formula(&[n, out], biases, total);
+                params = total;
                 whole_input = true;
                 shape = Shape::Vector(outputs);
             }
@@ -169,7 +187,7 @@ pub fn analyze(desc: &str) -> Result<Report, ShapesError> {
             output: shape,
             weights,
             biases,
-            params: weights + biases,
+            params,
             params_formula: formula,
             receptive_field: if whole_input {
                 whole.clone()
@@ -180,13 +198,22 @@ pub fn analyze(desc: &str) -> Result<Report, ShapesError> {
             whole_input,
         });
     }
-    let weights = rows.iter().map(|r| r.weights).sum();
-    let biases = rows.iter().map(|r| r.biases).sum();
+    // Each row's total fits u64; the sums over rows must too.
+    let total = |f: fn(&Row) -> u64| rows.iter().try_fold(0u64, |acc, r| acc.checked_add(f(r)));
+    let (Some(weights), Some(biases), Some(params)) = (
+        total(|r| r.weights),
+        total(|r| r.biases),
+        total(|r| r.params),
+    ) else {
+        return Err(ShapesError::InvalidQuery(
+            "the total parameter count overflows 2^64".into(),
+        ));
+    };
     Ok(Report {
         layers: rows,
         weights,
         biases,
-        params: weights + biases,
+        params,
     })
 }
 

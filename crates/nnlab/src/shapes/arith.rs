@@ -32,10 +32,11 @@ pub fn output_size(i: usize, k: usize, s: usize, p: usize, d: usize) -> Option<u
 /// One step of the receptive-field recurrence through a window layer (kernel k, stride s,
 /// dilation d): r_out = r_in + (k−1)·d·j_in and j_out = j_in·s, where r is the receptive field
 /// of one unit in input pixels and j the jump, the distance in input pixels between two
-/// neighbouring units. The input has r = 1, j = 1. Returns (r_out, j_out), saturating.
-pub fn receptive_step(r: u64, j: u64, k: u64, s: u64, d: u64) -> (u64, u64) {
-    let grow = k.saturating_sub(1).saturating_mul(d).saturating_mul(j);
-    (r.saturating_add(grow), j.saturating_mul(s))
+/// neighbouring units. The input has r = 1, j = 1. Returns (r_out, j_out), or `None` when
+/// either overflows `u64` (a saturated number would be a wrong result).
+pub fn receptive_step(r: u64, j: u64, k: u64, s: u64, d: u64) -> Option<(u64, u64)> {
+    let grow = k.saturating_sub(1).checked_mul(d)?.checked_mul(j)?;
+    Some((r.checked_add(grow)?, j.checked_mul(s)?))
 }
 
 /// The shape of one example's activations (no batch dimension).

@@ -61,6 +61,8 @@ mod table;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_hostile;
+#[cfg(test)]
 mod tests_random;
 
 pub use analyze::{Report, Row, analyze};
@@ -68,6 +70,9 @@ pub use arith::{Shape, output_size, receptive_step, window_span};
 pub use layer::{Activation, Kernel, Layer, LayerKind, PoolKind, Token, Window};
 pub use parse::parse;
 pub use solve::{Solution, Solutions, SolveQuery, solve};
+
+/// The longest architecture description read from a file, in bytes (1 MiB).
+pub const MAX_DESC_BYTES: u64 = 1 << 20;
 
 use std::fmt;
 

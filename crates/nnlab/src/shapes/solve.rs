@@ -145,12 +145,15 @@ pub fn solve(query: &SolveQuery) -> Result<Solutions, ShapesError> {
     let count = |(lo, hi): (usize, usize)| (hi as u128 + 1).saturating_sub(lo as u128);
     let mut work = 0u128;
     for k in k_lo..=k_hi {
-        work += query
+        // Saturating: three counts of up to 2^64 each overflow u128; any saturated value is
+        // above MAX_WORK, which is all that is compared.
+        let size = query
             .spd_ranges(k)
             .into_iter()
             .map(count)
-            .product::<u128>()
+            .fold(1u128, u128::saturating_mul)
             .max(1);
+        work = work.saturating_add(size);
         if work > MAX_WORK {
             break;
         }

@@ -2,6 +2,7 @@
 //! place where derivative rules live), forward-mode tangents v̇_j = Σ_i ∂v_j/∂v_i · v̇_i and
 //! reverse-mode adjoints v̄_i = Σ_{j child of i} v̄_j · ∂v_j/∂v_i, with their formulas as text.
 
+use super::TraceError;
 use super::expr::{BinOp, Func};
 use super::graph::{Arg, Op, Trace, arg_value};
 
@@ -154,6 +155,39 @@ impl Trace {
             }
         }
         bar
+    }
+
+    /// Checks that the adjoints and the tangents along each input in `wrt` are finite at
+    /// `values`. A non-finite one means f is not differentiable there (sqrt at 0, log at 0 from
+    /// a root, …) or the derivative overflows: an error naming the first node where it appears
+    /// (in the order the mode computes them), never a printed `inf`/`NaN`.
+    pub fn check_derivatives(&self, values: &[f64], wrt: &[usize]) -> Result<(), TraceError> {
+        let undefined = |i: usize, mark: &str, v: f64| TraceError::Domain {
+            node: format!(
+                "{} (derivative at {} = {})",
+                self.name(i, mark),
+                self.name(i, ""),
+                self.formula(i)
+            ),
+            message: format!(
+                "{v} is not a finite number: f is not differentiable at this point (or its \
+                 derivative overflows)"
+            ),
+        };
+        let bars = self.adjoints(values);
+        if let Some(i) = (0..bars.len()).rev().find(|&i| !bars[i].is_finite()) {
+            return Err(undefined(i, BAR, bars[i]));
+        }
+        for &k in wrt {
+            let seed: Vec<f64> = (0..self.n_inputs())
+                .map(|i| f64::from(u8::from(i == k)))
+                .collect();
+            let dots = self.tangents(values, &seed);
+            if let Some(i) = dots.iter().position(|d| !d.is_finite()) {
+                return Err(undefined(i, DOT, dots[i]));
+            }
+        }
+        Ok(())
     }
 
     /// The gradient ∇f: the adjoints of the inputs.

@@ -24,12 +24,14 @@ mod table;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_hostile;
+#[cfg(test)]
 mod tests_random;
 
 pub use deriv::Partial;
 pub use expr::{BinOp, Expr, Func, is_variable};
 pub use graph::{Arg, Op, Trace};
-pub use parse::parse;
+pub use parse::{MAX_DEPTH, MAX_EXPR_CHARS, parse};
 pub use table::{Table, fmt_value};
 
 /// Everything that can go wrong when tracing.
@@ -57,6 +59,16 @@ pub enum TraceError {
     /// Wrong number of input values.
     #[error("expected {expected} input values, got {got}")]
     Arity { expected: usize, got: usize },
+    /// The input or the requested output exceeds a documented limit.
+    #[error("{0}")]
+    Limit(String),
+    /// A setting outside its range; `field` names it (`digits`, `wrt`), so a front end can
+    /// point at the option that set it.
+    #[error("{field}: {message}")]
+    Setting {
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl TraceError {
@@ -110,14 +122,33 @@ pub fn input_index(trace: &Trace, name: &str) -> Result<usize, TraceError> {
         })
 }
 
+/// The most decimals printed for a value (an `f64` holds about 17 significant digits).
+pub const MAX_DIGITS: usize = 30;
+
+/// The most rows of tangent tables in one report (tables × rows per table); more, and one
+/// input must be chosen. This keeps the report linear in the expression size: one table per
+/// input would make it quadratic.
+pub const MAX_TANGENT_ROWS: usize = 50_000;
+
 /// The full report of `nnlab trace`: the expression and point, the evaluation trace, the tangent
 /// trace for `wrt` (or for each input in turn), the adjoint trace, the value and the gradient.
+///
+/// Errors: a malformed or oversized expression, `digits` above [`MAX_DIGITS`], more than
+/// [`MAX_TANGENT_ROWS`] tangent rows, a value outside an operation's domain, and derivatives
+/// that are not finite at the point (e.g. sqrt at 0): undefined results are errors, not
+/// numbers.
 pub fn report(
     expr: &str,
     at: &str,
     wrt: Option<&str>,
     digits: usize,
 ) -> Result<String, TraceError> {
+    if digits > MAX_DIGITS {
+        return Err(TraceError::Setting {
+            field: "digits",
+            message: format!("{digits} decimals asked, at most {MAX_DIGITS} are printed"),
+        });
+    }
     let tree = parse(expr)?;
     let trace = Trace::build(&tree);
     let inputs = trace.input_values(&parse_assignments(at)?)?;
@@ -125,7 +156,20 @@ pub fn report(
         Some(name) => vec![input_index(&trace, name)?],
         None => (0..trace.n_inputs()).collect(),
     };
+    let rows = wrt.len().saturating_mul(trace.ops().len() + 1);
+    if rows > MAX_TANGENT_ROWS {
+        return Err(TraceError::Setting {
+            field: "wrt",
+            message: format!(
+                "one tangent table per input would print {} tables of {} rows ({rows} rows, \
+                 more than {MAX_TANGENT_ROWS}): choose the one input to differentiate along",
+                wrt.len(),
+                trace.ops().len() + 1
+            ),
+        });
+    }
     let values = trace.eval(&inputs)?;
+    trace.check_derivatives(&values, &wrt)?;
     let names = trace.input_names();
     let point: Vec<String> = names
         .iter()

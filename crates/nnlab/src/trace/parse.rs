@@ -15,9 +15,20 @@
 //! Numbers: `3`, `0.5`, `.5`, `1e-3`. Variables: `x1`, `x2`, … and `x`, `y`, `z`. Functions:
 //! see [`Func::ALL`]. The minus sign `−` (U+2212) is accepted as `-`. Errors carry the 0-based
 //! character column of the offending character.
+//!
+//! Limits (hostile input): at most [`MAX_EXPR_CHARS`] characters, and at most [`MAX_DEPTH`]
+//! nested levels of parentheses, function calls, unary signs and exponents. Every recursion
+//! of the parser passes through `unary`, which counts the depth, so no input can overflow the
+//! stack; the length limit bounds the tree (and so the trace and the recursive walks over it).
 
 use super::TraceError;
 use super::expr::{BinOp, Expr, Func, is_variable};
+
+/// The longest expression accepted, in characters.
+pub const MAX_EXPR_CHARS: usize = 4000;
+
+/// The deepest nesting accepted (parentheses, function calls, unary signs and exponents).
+pub const MAX_DEPTH: usize = 200;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -124,11 +135,18 @@ fn tokenize(src: &str) -> Result<Vec<Token>, TraceError> {
 /// Parses `src` into an expression tree; errors name the 0-based column of the offending
 /// character.
 pub fn parse(src: &str) -> Result<Expr, TraceError> {
+    let n_chars = src.chars().count();
+    if n_chars > MAX_EXPR_CHARS {
+        return Err(TraceError::Limit(format!(
+            "the expression has {n_chars} characters, more than the {MAX_EXPR_CHARS} accepted"
+        )));
+    }
     let tokens = tokenize(src)?;
     let mut p = Parser {
         src,
         tokens,
         pos: 0,
+        depth: 0,
     };
     if p.peek() == &Tok::End {
         return Err(TraceError::parse("empty expression".into(), 0, src));
@@ -144,6 +162,8 @@ struct Parser<'a> {
     src: &'a str,
     tokens: Vec<Token>,
     pos: usize,
+    /// Current nesting depth (levels of `unary` on the call stack).
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -201,7 +221,22 @@ impl Parser<'_> {
         }
     }
 
+    /// Every recursive path of the parser passes through here: the depth guard.
     fn unary(&mut self) -> Result<Expr, TraceError> {
+        if self.depth >= MAX_DEPTH {
+            let msg = format!(
+                "expression nested too deeply: more than {MAX_DEPTH} levels of parentheses, \
+                 functions, unary signs or exponents"
+            );
+            return Err(TraceError::parse(msg, self.col(), self.src));
+        }
+        self.depth += 1;
+        let e = self.unary_inner();
+        self.depth -= 1;
+        e
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, TraceError> {
         if self.eat('-') {
             Ok(Expr::Neg(Box::new(self.unary()?)))
         } else if self.eat('+') {
