@@ -160,7 +160,7 @@ fn gzip_bomb_is_rejected_after_reading_only_the_claimed_payload() {
     // TRAILING_SCAN_BYTES of the rest and stops ("more than").
     let zeros = vec![0u8; 80 << 20];
     let bomb = gz(&[&header(8, &[2, 3]), &[7; 6], &zeros]);
-    assert!(bomb.len() < 200_000, "compressed {} bytes", bomb.len());
+    assert!(bomb.len() < 1_000_000, "compressed {} bytes", bomb.len());
     let m = parse_idx(&bomb, "bomb.gz").unwrap_err().to_string();
     let more = format!("found more than {}", 6 + TRAILING_SCAN_BYTES);
     assert!(m.contains("payload length mismatch") && m.contains(&more), "{m}");
@@ -212,7 +212,7 @@ fn dev_zero_is_not_an_idx_file() {
     if p.exists() {
         let m = read_idx(p).unwrap_err().to_string();
         assert!(
-            m.contains("/dev/zero") && m.contains("unsupported element type 0x00"),
+            m.contains("/dev/zero: unsupported element type") && m.contains("found 0x00"),
             "{m}"
         );
     }

@@ -162,29 +162,38 @@ impl Trace {
     /// a root, …) or the derivative overflows: an error naming the first node where it appears
     /// (in the order the mode computes them), never a printed `inf`/`NaN`.
     pub fn check_derivatives(&self, values: &[f64], wrt: &[usize]) -> Result<(), TraceError> {
-        let undefined = |i: usize, mark: &str, v: f64| TraceError::Domain {
-            node: format!(
-                "{} (derivative at {} = {})",
-                self.name(i, mark),
-                self.name(i, ""),
-                self.formula(i)
-            ),
+        // The error names the operation v_j whose partial is not finite.
+        let undefined = |j: usize, what: String| TraceError::Domain {
+            node: format!("{} = {}", self.name(j, ""), self.formula(j)),
             message: format!(
-                "{v} is not a finite number: f is not differentiable at this point (or its \
+                "{what} is not a finite number: f is not differentiable at this point (or its \
                  derivative overflows)"
             ),
         };
         let bars = self.adjoints(values);
         if let Some(i) = (0..bars.len()).rev().find(|&i| !bars[i].is_finite()) {
-            return Err(undefined(i, BAR, bars[i]));
+            // v̄_i = Σ_j v̄_j ∂v_j/∂v_i with every v̄_j finite: some ∂v_j/∂v_i is not.
+            let culprit = self.children(i).iter().copied().find_map(|j| {
+                self.partials(j, values)
+                    .into_iter()
+                    .find(|p| p.arg == i && !p.value.is_finite())
+                    .map(|p| (j, p.value))
+            });
+            return Err(match culprit {
+                Some((j, v)) => undefined(
+                    j,
+                    format!("∂{}/∂{} = {v}", self.name(j, ""), self.name(i, "")),
+                ),
+                None => undefined(i, format!("{}{} = {}", "v", BAR, bars[i])),
+            });
         }
         for &k in wrt {
             let seed: Vec<f64> = (0..self.n_inputs())
                 .map(|i| f64::from(u8::from(i == k)))
                 .collect();
             let dots = self.tangents(values, &seed);
-            if let Some(i) = dots.iter().position(|d| !d.is_finite()) {
-                return Err(undefined(i, DOT, dots[i]));
+            if let Some(j) = dots.iter().position(|d| !d.is_finite()) {
+                return Err(undefined(j, format!("{} = {}", self.name(j, DOT), dots[j])));
             }
         }
         Ok(())
