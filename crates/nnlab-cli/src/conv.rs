@@ -31,9 +31,9 @@ fn parse_list(s: &str, name: &str) -> Result<Vec<f64>> {
     s.split(',')
         .enumerate()
         .map(|(i, t)| {
-            t.trim().parse::<f64>().with_context(|| {
-                format!("--{name}: {name}[{i}] = `{}` is not a number", t.trim())
-            })
+            t.trim()
+                .parse::<f64>()
+                .with_context(|| format!("--{name}: {name}[{i}] = `{}` is not a number", t.trim()))
         })
         .collect()
 }

@@ -53,7 +53,8 @@ pub fn run(args: KlFitArgs) -> Result<()> {
     // Every setting is checked before any work.
     cfg.validate().map_err(flag_error)?;
     nnlab::io::writable_target(&args.out).map_err(|e| anyhow!("--out: {e}"))?;
-    let target = GaussianMixture::new(&args.weights, &args.means, &args.stds).map_err(flag_error)?;
+    let target =
+        GaussianMixture::new(&args.weights, &args.means, &args.stds).map_err(flag_error)?;
     let fwd = fit::fit_gaussian(&target, Direction::Forward, &cfg).map_err(flag_error)?;
     let rev = fit::fit_gaussian(&target, Direction::Reverse, &cfg).map_err(flag_error)?;
     println!(

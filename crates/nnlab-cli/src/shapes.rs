@@ -101,10 +101,8 @@ pub fn run(args: ShapesArgs) -> Result<()> {
     }
     let desc = match (args.desc, args.file) {
         (Some(desc), _) => desc,
-        (None, Some(path)) => {
-            nnlab::io::read_text_bounded(&path, shapes::MAX_DESC_BYTES)
-                .with_context(|| format!("--file {}", path.display()))?
-        }
+        (None, Some(path)) => nnlab::io::read_text_bounded(&path, shapes::MAX_DESC_BYTES)
+            .with_context(|| format!("--file {}", path.display()))?,
         (None, None) => bail!("give a description (see nnlab shapes --help) or --file"),
     };
     let report = shapes::analyze(&desc)?;

@@ -2,8 +2,8 @@
 //! a scalar expression at a point (the tables are built by `nnlab::trace`).
 
 use anyhow::{Result, anyhow};
-use nnlab::trace::TraceError;
 use clap::Args;
+use nnlab::trace::TraceError;
 
 /// Arguments of `nnlab trace` (the help text is on `expr`: the subcommand's doc comment in
 /// `main.rs` replaces a struct-level one).

@@ -22,7 +22,12 @@ fn device_nodes_are_refused_and_left_alone() {
     let link = dir.path().join("null-link");
     std::os::unix::fs::symlink(dev_null, &link).unwrap();
     assert!(write_atomic(&link, b"x").is_err());
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 #[cfg(unix)]
@@ -50,7 +55,12 @@ fn symlinks_are_followed_and_stay_links() {
     std::os::unix::fs::symlink("sub/real.csv", &link).unwrap();
     write_atomic(&link, b"new").unwrap();
     assert_eq!(fs::read(&real).unwrap(), b"new");
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     // A dangling link creates its target.
     let dangling = dir.path().join("dangling");
     std::os::unix::fs::symlink(dir.path().join("made.txt"), &dangling).unwrap();
@@ -95,7 +105,10 @@ fn bounded_text_reads() {
     assert!(err.contains("longer than 3 bytes"), "{err}");
     fs::write(&p, [b'a', 0xff]).unwrap();
     let err = read_text_bounded(&p, 10).unwrap_err().to_string();
-    assert!(err.contains("not UTF-8") && err.contains("offset 1"), "{err}");
+    assert!(
+        err.contains("not UTF-8") && err.contains("offset 1"),
+        "{err}"
+    );
     assert!(read_text_bounded(dir.path(), 10).is_err());
     let zero = Path::new("/dev/zero");
     if zero.exists() {

@@ -86,7 +86,9 @@ fn check_idx(bytes: &[u8]) -> Result<(), TestCaseError> {
 fn fuzz_idx(cases: u32, seeded: bool) {
     let mut runner = fuzz_runner(cases, seeded);
     runner
-        .run(&prop::collection::vec(any::<u8>(), 0..64), |b| check_idx(&b))
+        .run(&prop::collection::vec(any::<u8>(), 0..64), |b| {
+            check_idx(&b)
+        })
         .unwrap();
     runner.run(&mutated_idx(), |b| check_idx(&b)).unwrap();
 }
@@ -94,8 +96,29 @@ fn fuzz_idx(cases: u32, seeded: bool) {
 /// Strings over the selection alphabet (datasets, splits, labels, separators, paths).
 fn selection_text() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        "mnist", "kmnist", "fashion-mnist", "MNIST", "test", "train", ":", ",", "-", "+", "0",
-        "3", "9", "10", "255", "256", "99999999999999999999", "a.idx", "/", ".", " ", "", "é",
+        "mnist",
+        "kmnist",
+        "fashion-mnist",
+        "MNIST",
+        "test",
+        "train",
+        ":",
+        ",",
+        "-",
+        "+",
+        "0",
+        "3",
+        "9",
+        "10",
+        "255",
+        "256",
+        "99999999999999999999",
+        "a.idx",
+        "/",
+        ".",
+        " ",
+        "",
+        "é",
     ]);
     prop::collection::vec(atoms, 0..8).prop_map(|v| v.concat())
 }

@@ -58,7 +58,12 @@ pub fn read_idx(path: &Path) -> Result<IdxArray, DataError> {
             origin: origin.clone(),
             source,
         };
-        read_stream(flate2::read::MultiGzDecoder::new(stream), &origin, None, &gz_err)
+        read_stream(
+            flate2::read::MultiGzDecoder::new(stream),
+            &origin,
+            None,
+            &gz_err,
+        )
     } else {
         let len = meta.is_file().then_some(meta.len());
         read_stream(stream, &origin, len, &read_err)
@@ -73,7 +78,12 @@ pub fn parse_idx(bytes: &[u8], origin: &str) -> Result<IdxArray, DataError> {
         source,
     };
     if is_gzip(bytes) {
-        return read_stream(flate2::read::MultiGzDecoder::new(bytes), origin, None, &gz_err);
+        return read_stream(
+            flate2::read::MultiGzDecoder::new(bytes),
+            origin,
+            None,
+            &gz_err,
+        );
     }
     read_stream(bytes, origin, Some(bytes.len() as u64), &gz_err)
 }

@@ -163,7 +163,10 @@ fn gzip_bomb_is_rejected_after_reading_only_the_claimed_payload() {
     assert!(bomb.len() < 1_000_000, "compressed {} bytes", bomb.len());
     let m = parse_idx(&bomb, "bomb.gz").unwrap_err().to_string();
     let more = format!("found more than {}", 6 + TRAILING_SCAN_BYTES);
-    assert!(m.contains("payload length mismatch") && m.contains(&more), "{m}");
+    assert!(
+        m.contains("payload length mismatch") && m.contains(&more),
+        "{m}"
+    );
     // A little trailing data is counted exactly.
     let m = parse_idx(&gz(&[&header(8, &[2, 3]), &[7; 9]]), "t.gz")
         .unwrap_err()
@@ -179,7 +182,10 @@ fn header_above_the_maximum_is_rejected_before_allocating() {
     let m = parse_idx(&gz(&[&header(8, &dims)]), "big.gz")
         .unwrap_err()
         .to_string();
-    assert!(m.contains("too large") && m.contains("1073774592 bytes"), "{m}");
+    assert!(
+        m.contains("too large") && m.contains("1073774592 bytes"),
+        "{m}"
+    );
     assert!(m.contains(&MAX_PAYLOAD_BYTES.to_string()), "{m}");
     // Exactly at the limit is accepted by the size check and then fails on the short stream
     // with the count of bytes actually present (memory grew only with those).
@@ -187,7 +193,10 @@ fn header_above_the_maximum_is_rejected_before_allocating() {
     let m = parse_idx(&gz(&[&header(8, &at_limit), &[1; 10]]), "limit.gz")
         .unwrap_err()
         .to_string();
-    assert!(m.contains("need 1073741824 bytes") && m.contains("found 10"), "{m}");
+    assert!(
+        m.contains("need 1073741824 bytes") && m.contains("found 10"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -227,7 +236,10 @@ fn raw_file_with_wrong_length_fails_before_reading_the_payload() {
     b.extend_from_slice(&[0; 1000]);
     std::fs::write(&p, &b).unwrap();
     let m = read_idx(&p).unwrap_err().to_string();
-    assert!(m.contains("need 12000000 bytes") && m.contains("found 1000"), "{m}");
+    assert!(
+        m.contains("need 12000000 bytes") && m.contains("found 1000"),
+        "{m}"
+    );
 }
 
 #[test]

@@ -197,7 +197,10 @@ impl FitConfig {
         super::check_count("steps", self.steps, 1, MAX_STEPS)?;
         // ln s must be finite for the parametrization θ = (m, log s).
         if !self.start_std.ln().is_finite() {
-            return setting("start_std", format!("{} has no finite logarithm", self.start_std));
+            return setting(
+                "start_std",
+                format!("{} has no finite logarithm", self.start_std),
+            );
         }
         Ok(())
     }

@@ -35,7 +35,12 @@ pub use named::{Cdf, CdfParseError, ks_distance};
 pub use sampling::{FnCdf, InverseCdf, PiecewiseLinearCdf, StepCdf};
 
 /// Checks `min ≤ value ≤ max` for a count setting named `field`.
-pub fn check_count(field: &'static str, value: usize, min: usize, max: usize) -> Result<(), ProbError> {
+pub fn check_count(
+    field: &'static str,
+    value: usize,
+    min: usize,
+    max: usize,
+) -> Result<(), ProbError> {
     if (min..=max).contains(&value) {
         Ok(())
     } else {
@@ -120,9 +125,7 @@ pub enum ProbError {
         message: String,
     },
     /// An iterative fit left the finite numbers (too large a learning rate, typically).
-    #[error(
-        "the fit diverged at step {step}: {what} is not finite; lower the learning rate (lr)"
-    )]
+    #[error("the fit diverged at step {step}: {what} is not finite; lower the learning rate (lr)")]
     Diverged { step: usize, what: &'static str },
     /// Vectors or matrices of incompatible dimensions.
     #[error("{what}: expected dimension {expected}, got {got}")]

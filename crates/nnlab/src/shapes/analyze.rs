@@ -150,10 +150,10 @@ pub fn analyze(desc: &str) -> Result<Report, ShapesError> {
                             .into(),
                     )
                 };
-                let (rh, _) = receptive_step(rf[0], jump, kernel.h as u64, s, d)
-                    .ok_or_else(overflow)?;
-                let (rw, j) = receptive_step(rf[1], jump, kernel.w as u64, s, d)
-                    .ok_or_else(overflow)?;
+                let (rh, _) =
+                    receptive_step(rf[0], jump, kernel.h as u64, s, d).ok_or_else(overflow)?;
+                let (rw, j) =
+                    receptive_step(rf[1], jump, kernel.w as u64, s, d).ok_or_else(overflow)?;
                 (rf, jump) = (vec![rh, rw], j);
                 shape = Shape::Image {
                     h: oh,

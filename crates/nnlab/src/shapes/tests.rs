@@ -109,8 +109,16 @@ fn output_size_examples() {
     assert_eq!(output_size(5, 0, 1, 0, 1), None);
     assert_eq!(output_size(5, 1, 0, 0, 1), None);
     assert_eq!(receptive_step(1, 1, 3, 1, 2), Some((5, 1)));
-    assert_eq!(receptive_step(1, u64::MAX / 2, 2, 3, 1), None, "the jump overflows");
-    assert_eq!(receptive_step(u64::MAX, 1, 2, 1, 1), None, "the field overflows");
+    assert_eq!(
+        receptive_step(1, u64::MAX / 2, 2, 3, 1),
+        None,
+        "the jump overflows"
+    );
+    assert_eq!(
+        receptive_step(u64::MAX, 1, 2, 1, 1),
+        None,
+        "the field overflows"
+    );
 }
 
 #[test]

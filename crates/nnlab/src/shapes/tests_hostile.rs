@@ -13,16 +13,43 @@ fn receptive_field_and_jump_overflow_are_errors() {
     assert!(m.contains("overflows 2^64") && m.contains("layer 4"), "{m}");
     // Three layers fit: the jump is exactly 10^18.
     let ok = "input 1x1x1; maxpool 1 s1000000; maxpool 1 s1000000; maxpool 1 s1000000";
-    assert_eq!(analyze(ok).unwrap().layers[3].jump, 1_000_000_000_000_000_000);
+    assert_eq!(
+        analyze(ok).unwrap().layers[3].jump,
+        1_000_000_000_000_000_000
+    );
 }
 
 /// Strings over the description alphabet.
 fn description_text() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
     let atoms = prop::sample::select(vec![
-        "input ", "conv ", "maxpool ", "avgpool ", "flatten", "fc ", "relu", "nobias", "28x28x1",
-        "3x3", "k3", "3", "0", "18446744073709551615", "4294967296", "f10", "s2", "p1", "d2",
-        "s0", "x", ";", "\n", "#", " ", "", "é",
+        "input ",
+        "conv ",
+        "maxpool ",
+        "avgpool ",
+        "flatten",
+        "fc ",
+        "relu",
+        "nobias",
+        "28x28x1",
+        "3x3",
+        "k3",
+        "3",
+        "0",
+        "18446744073709551615",
+        "4294967296",
+        "f10",
+        "s2",
+        "p1",
+        "d2",
+        "s0",
+        "x",
+        ";",
+        "\n",
+        "#",
+        " ",
+        "",
+        "é",
     ]);
     prop::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
 }

@@ -34,7 +34,11 @@ fn nesting_just_below_the_limit_parses_and_evaluates() {
     let t = Trace::build(&e);
     let v = t.eval(&[2.0]).unwrap();
     assert_eq!(v[t.output()], -2.0, "an odd number of minus signs");
-    let src = format!("{}x{}", "(".repeat(MAX_DEPTH - 1), ")".repeat(MAX_DEPTH - 1));
+    let src = format!(
+        "{}x{}",
+        "(".repeat(MAX_DEPTH - 1),
+        ")".repeat(MAX_DEPTH - 1)
+    );
     assert!(parse(&src).is_ok());
     let src = format!("{}x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
     assert!(parse_err(&src).contains("nested too deeply"));
@@ -48,7 +52,10 @@ fn longest_chain_builds_evaluates_and_drops_on_a_test_thread_stack() {
     let src = format!("x{}", "+x".repeat(terms - 1));
     assert!(src.len() <= MAX_EXPR_CHARS);
     let text = report(&src, "x=1", None, 4).unwrap();
-    assert!(text.contains(&format!("f = {terms}.0000")), "the sum of {terms} ones");
+    assert!(
+        text.contains(&format!("f = {terms}.0000")),
+        "the sum of {terms} ones"
+    );
     assert!(text.contains(&format!("∇f = ({terms}.0000)")));
 }
 
@@ -62,7 +69,10 @@ fn output_stays_linear_in_the_expression() {
     let at: Vec<String> = (1..=n).map(|i| format!("x{i}=1")).collect();
     let at = at.join(",");
     let m = report(&src, &at, None, 4).unwrap_err().to_string();
-    assert!(m.starts_with("wrt:") && m.contains("choose the one input"), "{m}");
+    assert!(
+        m.starts_with("wrt:") && m.contains("choose the one input"),
+        "{m}"
+    );
     let text = report(&src, &at, Some("x7"), 4).unwrap();
     assert!(text.len() < 1 << 20, "report of {} bytes", text.len());
     assert!(text.contains(&format!("f = {n}.0000")));
@@ -80,13 +90,23 @@ fn digits_are_bounded() {
 fn undefined_derivatives_are_errors() {
     // sqrt'(0) = 1/(2·0): the gradient does not exist; the error names the node.
     let m = report("sqrt(x)", "x=0", None, 4).unwrap_err().to_string();
-    assert!(m.contains("v_1 = sqrt(v_0)") && m.contains("∂v_1/∂v_0 = inf"), "{m}");
+    assert!(
+        m.contains("v_1 = sqrt(v_0)") && m.contains("∂v_1/∂v_0 = inf"),
+        "{m}"
+    );
     let m = report("sqrt(x1) + x2", "x1=0,x2=1", Some("x2"), 4)
         .unwrap_err()
         .to_string();
-    assert!(m.contains("not differentiable"), "adjoint of x1 is inf: {m}");
+    assert!(
+        m.contains("not differentiable"),
+        "adjoint of x1 is inf: {m}"
+    );
     // Away from 0 it is fine, and at 0 a derivative that exists is still printed.
-    assert!(report("sqrt(x)", "x=4", None, 4).unwrap().contains("0.2500"));
+    assert!(
+        report("sqrt(x)", "x=4", None, 4)
+            .unwrap()
+            .contains("0.2500")
+    );
     assert!(report("abs(x)", "x=0", None, 4).is_ok());
 }
 
