@@ -287,6 +287,23 @@ pub(crate) fn decoded_md5_of_file(path: &Path) -> Result<String, DataError> {
     md5_of_stream(io::BufReader::new(file), &path.display().to_string())
 }
 
+/// The md5 of the file at `path` as stored (no decoding), streamed.
+pub(crate) fn raw_md5_of_file(path: &Path) -> Result<String, DataError> {
+    use md5::{Digest, Md5};
+    let read_err = |source| DataError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(read_err)?;
+    let mut hasher = Md5::new();
+    io::copy(&mut file, &mut hasher).map_err(read_err)?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 fn md5_of_stream(mut r: impl io::BufRead, origin: &str) -> Result<String, DataError> {
     use md5::{Digest, Md5};
     let err = |source| DataError::Gzip {

@@ -258,4 +258,13 @@ fn decoded_md5_streams_raw_and_gzip() {
     let raw = decoded_md5_of(data, "raw").unwrap();
     assert_eq!(raw, super::super::registry::md5_hex(data));
     assert_eq!(decoded_md5_of(&gz(&[data]), "gz").unwrap(), raw);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.gz");
+    let g = gz(&[data]);
+    std::fs::write(&p, &g).unwrap();
+    assert_eq!(decoded_md5_of_file(&p).unwrap(), raw);
+    assert_eq!(
+        raw_md5_of_file(&p).unwrap(),
+        super::super::registry::md5_hex(&g)
+    );
 }

@@ -115,12 +115,26 @@ pub enum Checksum {
 impl Checksum {
     /// Checks `file_bytes` (the file as stored or downloaded, gzip or raw).
     pub fn check(self, file_bytes: &[u8], origin: &str) -> Result<(), DataError> {
-        let (what, expected, found) = match self {
-            Checksum::Compressed(md5) => ("compressed file", md5, md5_hex(file_bytes)),
-            Checksum::Decoded(md5) => {
-                let found = super::idx::decoded_md5_of(file_bytes, origin)?;
-                ("decoded payload", md5, found)
-            }
+        let found = match self {
+            Checksum::Compressed(_) => md5_hex(file_bytes),
+            Checksum::Decoded(_) => super::idx::decoded_md5_of(file_bytes, origin)?,
+        };
+        self.compare(found, origin)
+    }
+
+    /// Checks the file at `path`, streamed: memory stays small whatever the file's size.
+    pub fn check_file(self, path: &std::path::Path) -> Result<(), DataError> {
+        let found = match self {
+            Checksum::Compressed(_) => super::idx::raw_md5_of_file(path)?,
+            Checksum::Decoded(_) => super::idx::decoded_md5_of_file(path)?,
+        };
+        self.compare(found, &path.display().to_string())
+    }
+
+    fn compare(self, found: String, origin: &str) -> Result<(), DataError> {
+        let (what, expected) = match self {
+            Checksum::Compressed(md5) => ("compressed file", md5),
+            Checksum::Decoded(md5) => ("decoded payload", md5),
         };
         if found == expected {
             Ok(())

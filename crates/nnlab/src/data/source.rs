@@ -140,12 +140,7 @@ pub fn verify(source: &DataSource, dataset: Dataset, split: Split) -> Result<(),
         .with_download(false)
         .ensure(&files, &indicatif::ProgressBar::hidden())?;
     for (file, path) in files.iter().zip(&paths) {
-        let origin = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| DataError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        file.checksum.check(&bytes, &origin)?;
+        file.checksum.check_file(path)?;
     }
     Ok(())
 }
