@@ -14,7 +14,10 @@ pub struct ConvArgs {
     /// The kernel h[0], h[1], ..., comma separated.
     #[arg(long, allow_hyphen_values = true)]
     h: String,
-    /// Output mode: full (N+M-1 values), valid (|N-M|+1) or same (max(N,M), centred like numpy).
+    /// Output mode: full (N+M-1 values), valid (|N-M|+1) or same (max(N,M), centred like numpy's
+    /// np.convolve / np.correlate; for a kernel longer than the signal np.correlate, and so
+    /// nnlab, reads the correlation of h with x backwards, while SciPy's
+    /// signal.correlate(.., 'same') returns N values instead).
     #[arg(long, default_value = "full", value_parser = ["full", "valid", "same"])]
     mode: String,
     /// Cross-correlation y[n] = sum_k x[n+k] h[k] instead of convolution sum_k x[k] h[n-k].

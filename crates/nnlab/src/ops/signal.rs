@@ -167,14 +167,23 @@ pub fn convolve(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalErro
 /// Cross-correlation (no flip, "slide"): y[n] = Σ_k x[n + k] h[k], which equals the convolution
 /// of x with the flipped kernel h[M − 1 − k] shifted by M − 1 indices.
 ///
-/// Full output indices are n = −(M − 1), …, N − 1; each mode keeps the same outputs as for
-/// [`convolve`] with the flipped kernel (valid: n = 0, …, N − M when N ≥ M, as in a CNN layer
-/// without padding; n = N − M, …, 0 when N < M).
+/// Full output indices are n = −(M − 1), …, N − 1. When N ≥ M each mode keeps the same outputs
+/// as [`convolve`] with the flipped kernel (valid: n = 0, …, N − M, as in a CNN layer without
+/// padding). When N < M the roles swap as in numpy's `np.correlate`: y[n] = (h ⋆ x)[−n], so the
+/// result is the correlation of h with x read backwards, and `same` keeps the max(N, M) outputs
+/// that numpy keeps (SciPy's `signal.correlate(.., 'same')` instead keeps N outputs; the
+/// conformance tests check both relations).
 ///
 /// # Errors
 /// As [`convolve`].
 pub fn correlate(x: &[f64], h: &[f64], mode: Mode) -> Result<Sequence, SignalError> {
     check_pair(x, h)?;
+    if x.len() < h.len() {
+        let swapped = correlate(h, x, mode)?;
+        let start = -(swapped.start + swapped.values.len() as i64 - 1);
+        let values = swapped.values.into_iter().rev().collect();
+        return Ok(Sequence { start, values });
+    }
     let shift = h.len() as i64 - 1;
     let range = conv_range(x.len(), h.len(), mode);
     let start = range.start - shift;
