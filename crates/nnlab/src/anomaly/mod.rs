@@ -6,14 +6,14 @@
 
 pub mod bench;
 pub mod detector;
-pub mod model;
 pub mod report;
 pub mod scorer;
-pub mod train;
 
 pub use crate::train::{EpochStats, JobObserver, TrainConfig, TrainError, TrainObserver};
 pub use detector::{Detector, DetectorError, DetectorInfo};
-pub use model::{Arch, Autoencoder, ModelConfig};
+pub use crate::models::autoencoder::{Arch, Autoencoder, ModelConfig};
+// `bench` (and `scorer`) reach the autoencoder through these names.
+use crate::models::autoencoder::{self as model, train};
 pub use report::AnomalyReport;
 pub use scorer::{Scorer, ScorerConfig, ScoringModel};
 

@@ -2,8 +2,7 @@
 //! error ‖x − D(E(x))‖², the VAE's negative ELBO and the RealNVP flow's negative log-likelihood.
 //! Each trains on normal images and gives every image one score; larger means more anomalous.
 
-use super::model::{Autoencoder, ModelConfig};
-use super::train;
+use crate::models::autoencoder::{self, Autoencoder, ModelConfig};
 use crate::data::Images;
 use crate::io::{load_safetensors, to_safetensors};
 use crate::models::realnvp::{self, RealNvp, RealNvpConfig};
@@ -191,7 +190,7 @@ pub fn train(
     }
     Ok(match cfg {
         ScorerConfig::Ae(m) => {
-            let (model, h) = train::train(m, data, train_cfg, device, obs)?;
+            let (model, h) = autoencoder::train(m, data, train_cfg, device, obs)?;
             (ScoringModel::Ae(model), h)
         }
         ScorerConfig::Vae(m) => {
@@ -209,7 +208,7 @@ impl ScoringModel {
     /// The anomaly score of every image of `data` (deterministic).
     pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
         match self {
-            Self::Ae(m) => train::score(m, data, device),
+            Self::Ae(m) => autoencoder::score(m, data, device),
             Self::Vae(m) => vae::score(m, data, device, VAE_SCORE_SAMPLES, VAE_SCORE_SEED),
             Self::Flow(m) => realnvp::score_images(m, data, device),
         }
@@ -224,7 +223,7 @@ impl ScoringModel {
         device: &Device,
     ) -> Option<Vec<Vec<f32>>> {
         match self {
-            Self::Ae(m) => Some(train::reconstruct(m, data, idx, device)),
+            Self::Ae(m) => Some(autoencoder::reconstruct(m, data, idx, device)),
             Self::Vae(m) => {
                 let x = crate::train::batch_tensor(data, idx, device);
                 let flat = m.reconstruct(x).into_data().try_to_vec::<f32>().ok()?;

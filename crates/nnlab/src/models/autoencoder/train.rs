@@ -1,7 +1,7 @@
 //! Training an autoencoder on normal images by minimizing Σ_batch ‖X − D(E(X))‖² with Adam, and
 //! scoring images by their reconstruction error s(X) = ‖X − D(E(X))‖².
 
-use super::model::{Autoencoder, ModelConfig};
+use super::{Autoencoder, ModelConfig};
 use crate::data::Images;
 use crate::train::{self as fit, EpochStats, TrainConfig, TrainError, TrainObserver, batch_tensor};
 use burn::prelude::*;

@@ -2,6 +2,11 @@
 //! small convolutional one (stride-2 convolutions down, stride-2 transpose convolutions up), with
 //! their configuration and safetensors persistence.
 
+
+pub mod train;
+
+pub use train::{reconstruct, score, train};
+
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
