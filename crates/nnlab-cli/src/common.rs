@@ -21,3 +21,15 @@ pub struct Common {
     #[arg(long, short)]
     pub quiet: bool,
 }
+
+impl Common {
+    /// `env` with the data root, offline mode and device of these options.
+    pub fn env(&self, env: nnlab::jobs::Env) -> nnlab::jobs::Env {
+        nnlab::jobs::Env {
+            data_dir: self.data_dir.clone().or(env.data_dir),
+            offline: self.offline || env.offline,
+            device: self.device,
+            ..env
+        }
+    }
+}

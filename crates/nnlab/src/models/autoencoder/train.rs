@@ -39,14 +39,9 @@ pub fn train(
 
 /// Anomaly scores s(x) = ‖x − D(E(x))‖² for every image of `data`, computed in batches.
 pub fn score(model: &Autoencoder, data: &Images, device: &Device) -> Vec<f32> {
-    let all: Vec<usize> = (0..data.n).collect();
-    let mut out = Vec::with_capacity(data.n);
-    for idx in all.chunks(1000) {
-        let x = batch_tensor(data, idx, device);
-        let s = (model.forward(x.clone()) - x).square().sum_dim(1);
-        out.extend(s.into_data().try_into_vec::<f32>().expect("f32 scores"));
-    }
-    out
+    fit::score_in_batches(data, 1000, device, |x| {
+        (model.forward(x.clone()) - x).square().sum_dim(1)
+    })
 }
 
 /// The reconstructions D(E(x)) of the images `idx`, each a row-major `Vec` of n pixels.
@@ -60,6 +55,6 @@ pub fn reconstruct(
         return Vec::new();
     }
     let y = model.forward(batch_tensor(data, idx, device));
-    let flat = y.into_data().try_into_vec::<f32>().expect("f32 pixels");
+    let flat = fit::to_vec(y);
     flat.chunks(data.dim()).map(<[f32]>::to_vec).collect()
 }
