@@ -7,6 +7,8 @@ use nnlab::jobs::JobError;
 /// Fields whose flag is not `--` + the last path segment with `_` → `-`.
 const OVERRIDES: &[(&str, &str)] = &[
     ("n_samples", "--samples"),
+    ("n_train", "--train"),
+    ("n_test", "--test"),
     ("losses", "--loss"),
     ("log_histogram", "--linear-histogram"),
     ("env.out", "--out"),

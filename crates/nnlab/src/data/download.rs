@@ -6,8 +6,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::registry::DataFile;
-use super::source::DownloadFailure;
 use super::{DataError, DownloadProgress};
+
+/// Why a download did not produce a file.
+pub(crate) enum DownloadFailure {
+    /// The network or server failed: the file is reported as missing.
+    Network(String),
+    /// The data arrived but are wrong (checksum), or could not be written.
+    Fatal(DataError),
+}
 
 /// Refuse bodies larger than this (the largest registry file is about 30 MB compressed).
 const MAX_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;
@@ -44,12 +51,10 @@ fn fetch(url: &str, label: &str, progress: &mut dyn DownloadProgress) -> Result<
     let mut response = agent.get(url).call().map_err(|e| e.to_string())?;
     let body = response.body_mut();
     let length = body.content_length();
-    if let Some(len) = length {
-        if len > MAX_DOWNLOAD_BYTES {
-            return Err(format!(
-                "expected at most {MAX_DOWNLOAD_BYTES} bytes, server announces {len}"
-            ));
-        }
+    if let Some(len) = length.filter(|&len| len > MAX_DOWNLOAD_BYTES) {
+        return Err(format!(
+            "expected at most {MAX_DOWNLOAD_BYTES} bytes, server announces {len}"
+        ));
     }
     progress.download(label, 0, length);
     let mut reader = body.as_reader();

@@ -14,7 +14,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::download::download_verified;
+use super::download::{DownloadFailure, download_verified};
 use super::idx::read_decoded;
 use super::registry::{DataFile, Dataset, Split, md5_hex};
 use super::{DataError, DownloadProgress, Images};
@@ -123,14 +123,6 @@ impl DataSource {
     }
 }
 
-/// Why a download did not produce a file.
-pub(crate) enum DownloadFailure {
-    /// The network or server failed: the file is reported as missing.
-    Network(String),
-    /// The data arrived but are wrong (checksum), or could not be written.
-    Fatal(DataError),
-}
-
 /// Checks the md5 of a split's local files against the registry (never downloads). Missing
 /// files give [`DataError::Missing`]; a wrong file gives [`DataError::Checksum`].
 pub fn verify(source: &DataSource, dataset: Dataset, split: Split) -> Result<(), DataError> {
@@ -198,7 +190,7 @@ mod tests {
             assert!(m.contains(&src.path(&f).display().to_string()), "{m}");
             assert!(m.contains(&f.url()), "{m}");
         }
-        assert!(m.contains("--data-dir") && m.contains("NNLAB_DATA"), "{m}");
+        assert!(m.contains("data_dir") && m.contains("NNLAB_DATA"), "{m}");
         assert!(m.contains("downloads are disabled"), "{m}");
         // Only the absent file is listed once the other one is present.
         let labels = DataFile::of(Dataset::Kmnist, Split::Test, FileKind::Labels);

@@ -13,6 +13,7 @@
 //! layer knows about jobs, and nothing here knows about the command line.
 
 pub mod anomaly;
+pub mod flow1d;
 pub mod gan;
 pub mod realnvp;
 pub mod vae;

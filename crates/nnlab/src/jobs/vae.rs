@@ -75,10 +75,7 @@ pub struct Report {
 impl Config {
     /// The training settings of the run: `train` with the run's seed.
     pub fn training(&self) -> TrainConfig {
-        TrainConfig {
-            seed: self.env.seed,
-            ..self.train.clone()
-        }
+        self.train.with_seed(self.env.seed)
     }
 
     /// The model shape for images of `rows`×`cols`.

@@ -41,6 +41,14 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// The same settings with seed `seed` (a job's run seed replaces the one stored here).
+    pub fn with_seed(&self, seed: u64) -> Self {
+        Self {
+            seed,
+            ..self.clone()
+        }
+    }
+
     /// Checks that epochs, batch size, learning rate and the clipping norm are positive.
     pub fn validate(&self) -> Result<(), TrainError> {
         match self.invalid() {
@@ -234,6 +242,23 @@ where
     }
     let batch = |idx: &[usize], device: &Device| batch_tensor(data, idx, device);
     fit_batches(model, data.n, cfg, batch, loss, observer)
+}
+
+/// The training preamble every model shares, then [`fit`]: checks `cfg`, builds the model with
+/// `init` on the autodiff version of `device` inside [`seeded`] (so the initial weights depend
+/// only on `cfg.seed`) and minimizes `loss` over `data`.
+pub fn fit_fresh<M: Module>(
+    init: impl FnOnce(&Device) -> M,
+    data: &Images,
+    cfg: &TrainConfig,
+    device: &Device,
+    loss: impl FnMut(&M, Tensor<2>, &mut StdRng) -> Tensor<1>,
+    observer: &mut dyn TrainObserver,
+) -> Result<(M, Vec<EpochStats>), TrainError> {
+    cfg.validate()?;
+    let device = device.clone().autodiff();
+    let model = seeded(&device, cfg.seed, || init(&device));
+    fit(model, data, cfg, loss, observer)
 }
 
 /// [`fit`] for any training set of `n` items: `batch(idx, device)` builds the batch of the

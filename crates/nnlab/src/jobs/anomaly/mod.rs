@@ -83,10 +83,7 @@ impl Config {
 
     /// The training settings of the run: `train` with the run's seed.
     pub fn training(&self) -> TrainConfig {
-        TrainConfig {
-            seed: self.env.seed,
-            ..self.train.clone()
-        }
+        self.train.with_seed(self.env.seed)
     }
 
     /// The scoring model's shape for images of `rows`×`cols`: the scorer's default with the
@@ -197,13 +194,15 @@ impl Job for Config {
         if self.latent == Some(0) {
             return Err(JobError::setting("latent", "must be at least 1"));
         }
-        if let Some(h) = &self.hidden {
-            if h.is_empty() || h.contains(&0) {
-                return Err(JobError::setting(
-                    "hidden",
-                    format!("every width must be at least 1, got {h:?}"),
-                ));
-            }
+        if let Some(h) = self
+            .hidden
+            .as_ref()
+            .filter(|h| h.is_empty() || h.contains(&0))
+        {
+            return Err(JobError::setting(
+                "hidden",
+                format!("every width must be at least 1, got {h:?}"),
+            ));
         }
         check_train("train", &self.train)?;
         self.env.device()?;

@@ -64,10 +64,7 @@ impl Default for Config {
 impl Config {
     /// The training settings of the run: `train` with the run's seed.
     pub fn training(&self) -> TrainConfig {
-        TrainConfig {
-            seed: self.env.seed,
-            ..self.train.clone()
-        }
+        self.train.with_seed(self.env.seed)
     }
 
     /// The training settings for images of `data_dim` pixels.

@@ -104,10 +104,7 @@ impl Config {
 
     /// The training settings of the run: `train` with the run's seed.
     pub fn training(&self) -> TrainConfig {
-        TrainConfig {
-            seed: self.env.seed,
-            ..self.train.clone()
-        }
+        self.train.with_seed(self.env.seed)
     }
 
     /// The flow shape: the data's default with the overrides applied.

@@ -17,7 +17,6 @@ pub fn train(
     observer: &mut dyn TrainObserver,
 ) -> Result<(Autoencoder, Vec<EpochStats>), TrainError> {
     model_cfg.validate().map_err(TrainError::Config)?;
-    cfg.validate()?;
     if data.n == 0 || data.dim() != model_cfg.input_dim() {
         return Err(TrainError::Config(format!(
             "training set has {} images of {} pixels; the model expects {} pixels",
@@ -26,12 +25,11 @@ pub fn train(
             model_cfg.input_dim()
         )));
     }
-    let device = device.clone().autodiff();
-    let model = fit::seeded(&device, cfg.seed, || model_cfg.init(&device));
-    fit::fit(
-        model,
+    fit::fit_fresh(
+        |device| model_cfg.init(device),
         data,
         cfg,
+        device,
         |m: &Autoencoder, x, _| (m.forward(x.clone()) - x).square().sum(),
         observer,
     )

@@ -86,14 +86,12 @@ pub fn train_images(
     obs: &mut dyn TrainObserver,
 ) -> Result<(RealNvp, Vec<EpochStats>), TrainError> {
     cfg.validate().map_err(TrainError::Config)?;
-    train.validate()?;
     check_data(cfg, data)?;
-    let device = device.clone().autodiff();
-    let model = fit::seeded(&device, train.seed, || cfg.init(&device));
-    fit::fit(
-        model,
+    fit::fit_fresh(
+        |device| cfg.init(device),
         data,
         train,
+        device,
         |m: &RealNvp, x, rng| {
             let u = uniform_noise(rng, x.dims(), &x.device());
             image_nll(m, x, u).sum()

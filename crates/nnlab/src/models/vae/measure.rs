@@ -25,7 +25,6 @@ pub fn train(
     obs: &mut dyn TrainObserver,
 ) -> Result<(Vae, Vec<EpochStats>), TrainError> {
     cfg.validate().map_err(TrainError::Config)?;
-    train.validate()?;
     if data.n == 0 || data.dim() != cfg.input_dim() {
         return Err(TrainError::Config(format!(
             "training set {} has {} images of {} pixels; the VAE expects {} pixels",
@@ -35,13 +34,12 @@ pub fn train(
             cfg.input_dim()
         )));
     }
-    let device = device.clone().autodiff();
-    let model = fit::seeded(&device, train.seed, || cfg.init(&device));
     let latent = cfg.latent;
-    fit::fit(
-        model,
+    fit::fit_fresh(
+        |device| cfg.init(device),
         data,
         train,
+        device,
         |m: &Vae, x, rng| {
             let eps = normal_noise(rng, [x.dims()[0], latent], &x.device());
             m.neg_elbo(x, eps).sum()
