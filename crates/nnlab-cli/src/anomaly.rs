@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use nnlab::anomaly::{Arch, Scorer};
 use nnlab::jobs::anomaly::{Config, Report};
-use nnlab::jobs::{self, Env, anomaly::score};
+use nnlab::jobs::{self, anomaly::score};
 use std::path::PathBuf;
 
 /// Options of `nnlab anomaly` (documented on the subcommand in main.rs).
@@ -106,10 +106,7 @@ fn config(args: AnomalyArgs) -> Config {
         let dir = d.env.out.display().to_string();
         PathBuf::from(format!("{dir}-{}", stamp.replace([':', '-'], "")))
     });
-    let mut train = d.train.clone();
-    train.epochs = args.epochs.unwrap_or(train.epochs);
-    train.batch_size = args.batch_size.unwrap_or(train.batch_size);
-    train.lr = args.lr.unwrap_or(train.lr);
+    let mut train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
     train.grad_clip = args.grad_clip.or(train.grad_clip);
     Config {
         normal: args.normal.unwrap_or(d.normal),
@@ -123,11 +120,7 @@ fn config(args: AnomalyArgs) -> Config {
         hidden: args.hidden.or(d.hidden),
         train,
         sigmas: args.sigmas.unwrap_or(d.sigmas),
-        env: args.common.env(Env {
-            out,
-            seed: args.seed.unwrap_or(d.env.seed),
-            ..d.env
-        }),
+        env: args.common.env(d.env, Some(out), args.seed),
         log_histogram: d.log_histogram && !args.linear_histogram,
     }
 }
@@ -196,7 +189,7 @@ fn run_score(args: ScoreArgs) -> Result<()> {
         model: args.model,
         input: args.input,
         csv: args.csv,
-        env: args.common.env(d.env),
+        env: args.common.env(d.env, None, None),
     };
     let r = jobs::execute(&cfg, &mut bars)?;
     println!("input       {} ({} images)", r.input, r.images);
@@ -221,6 +214,7 @@ fn run_score(args: ScoreArgs) -> Result<()> {
 mod tests {
     use super::*;
     use clap::Parser;
+    use nnlab::jobs::Env;
 
     #[derive(Parser)]
     struct Cli {

@@ -4,8 +4,8 @@
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
+use nnlab::jobs;
 use nnlab::jobs::flow1d::Config;
-use nnlab::jobs::{self, Env};
 use nnlab::models::flow1d::Mixture;
 use std::path::PathBuf;
 
@@ -53,10 +53,7 @@ pub struct Flow1dArgs {
 /// The job the arguments describe; options not given keep their [`Config::default`] value.
 fn config(args: Flow1dArgs) -> Config {
     let d = Config::default();
-    let mut train = d.train.clone();
-    train.epochs = args.epochs.unwrap_or(train.epochs);
-    train.batch_size = args.batch_size.unwrap_or(train.batch_size);
-    train.lr = args.lr.unwrap_or(train.lr);
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
     Config {
         mixture: args.mixture.unwrap_or(d.mixture),
         components: args.components.unwrap_or(d.components),
@@ -64,11 +61,7 @@ fn config(args: Flow1dArgs) -> Config {
         n_train: args.train.unwrap_or(d.n_train),
         n_test: args.test.unwrap_or(d.n_test),
         samples: args.samples.unwrap_or(d.samples),
-        env: Env {
-            out: args.out.unwrap_or(d.env.out.clone()),
-            seed: args.seed.unwrap_or(d.env.seed),
-            ..d.env
-        },
+        env: crate::common::env(d.env, args.out, args.seed),
     }
 }
 

@@ -5,8 +5,8 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use nnlab::jobs;
 use nnlab::jobs::gan::{Config, Report};
-use nnlab::jobs::{self, Env};
 use nnlab::models::gan::GeneratorLoss;
 use std::path::PathBuf;
 
@@ -68,10 +68,7 @@ enum Losses {
 /// The job the arguments describe; options not given keep their [`Config::default`] value.
 fn config(args: GanArgs) -> Config {
     let d = Config::default();
-    let mut train = d.train.clone();
-    train.epochs = args.epochs.unwrap_or(train.epochs);
-    train.batch_size = args.batch_size.unwrap_or(train.batch_size);
-    train.lr = args.lr.unwrap_or(train.lr);
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
     let losses = match args.loss {
         None => d.losses,
         Some(Losses::Both) => GeneratorLoss::BOTH.to_vec(),
@@ -87,11 +84,7 @@ fn config(args: GanArgs) -> Config {
         train,
         d_pretrain: args.d_pretrain.unwrap_or(d.d_pretrain),
         n_samples: args.samples.unwrap_or(d.n_samples),
-        env: args.common.env(Env {
-            out: args.out.unwrap_or(d.env.out.clone()),
-            seed: args.seed.unwrap_or(d.env.seed),
-            ..d.env
-        }),
+        env: args.common.env(d.env, args.out, args.seed),
     }
 }
 

@@ -5,8 +5,8 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
+use nnlab::jobs;
 use nnlab::jobs::realnvp::{Config, FlowData, FlowMetrics, Report};
-use nnlab::jobs::{self, Env};
 use std::path::PathBuf;
 
 /// Options of `nnlab realnvp` (documented on the subcommand in main.rs); every default is the
@@ -59,10 +59,7 @@ fn config(args: RealNvpArgs) -> Result<Config> {
         None => Config::default().data,
     };
     let d = Config::for_data(data);
-    let mut train = d.train.clone();
-    train.epochs = args.epochs.unwrap_or(train.epochs);
-    train.lr = args.lr.unwrap_or(train.lr);
-    train.batch_size = args.batch_size.unwrap_or(train.batch_size);
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
     Ok(Config {
         data: d.data.clone(),
         layers: args.layers.or(d.layers),
@@ -71,11 +68,7 @@ fn config(args: RealNvpArgs) -> Result<Config> {
         points: args.points.unwrap_or(d.points),
         train_limit: args.train_limit.or(d.train_limit),
         test_limit: args.test_limit.or(d.test_limit),
-        env: args.common.env(Env {
-            out: args.out.unwrap_or(d.env.out.clone()),
-            seed: args.seed.unwrap_or(d.env.seed),
-            ..d.env
-        }),
+        env: args.common.env(d.env, args.out, args.seed),
     })
 }
 

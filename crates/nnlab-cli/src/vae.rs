@@ -5,8 +5,8 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
+use nnlab::jobs;
 use nnlab::jobs::vae::{self, Config, Report};
-use nnlab::jobs::{self, Env};
 use std::path::PathBuf;
 
 /// Options of `nnlab vae` (documented on the subcommand in main.rs); every default is the
@@ -58,10 +58,7 @@ pub struct VaeArgs {
 /// The job the arguments describe; options not given keep their [`Config::default`] value.
 fn config(args: VaeArgs) -> Config {
     let d = Config::default();
-    let mut train = d.train.clone();
-    train.epochs = args.epochs.unwrap_or(train.epochs);
-    train.batch_size = args.batch_size.unwrap_or(train.batch_size);
-    train.lr = args.lr.unwrap_or(train.lr);
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
     Config {
         data: args.data.unwrap_or(d.data),
         test_data: args.test_data.or(d.test_data),
@@ -71,11 +68,7 @@ fn config(args: VaeArgs) -> Config {
         hidden: args.hidden.unwrap_or(d.hidden),
         train,
         iw_samples: args.iw_samples.unwrap_or(d.iw_samples),
-        env: args.common.env(Env {
-            out: args.out.unwrap_or(d.env.out.clone()),
-            seed: args.seed.unwrap_or(d.env.seed),
-            ..d.env
-        }),
+        env: args.common.env(d.env, args.out, args.seed),
     }
 }
 
