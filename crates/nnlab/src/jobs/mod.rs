@@ -51,6 +51,14 @@ pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, Job
     job.run(obs)
 }
 
+/// Checks that every count `(field, value)` that is set is at least 1 (`None` = not set).
+pub fn check_counts(counts: &[(&str, Option<usize>)]) -> Result<(), JobError> {
+    match counts.iter().find(|(_, v)| *v == Some(0)) {
+        Some((field, _)) => Err(JobError::setting(*field, "must be at least 1")),
+        None => Ok(()),
+    }
+}
+
 /// Checks the training settings held by config field `field` (e.g. `train`); errors name the
 /// offending sub-field, e.g. `train.lr`.
 pub fn check_train(field: &str, train: &crate::train::TrainConfig) -> Result<(), JobError> {

@@ -3,7 +3,7 @@
 //! `reconstructions.png`, `loss.png`, `metrics.json` and the model (`weights.safetensors`,
 //! `vae.json`).
 
-use super::{Env, Job, JobError, Observer, Outputs, check_train};
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
 use crate::data::{Images, Split};
 use crate::models::vae::{self, EpochStats, Evaluation, TrainConfig, Vae, VaeConfig};
 use crate::plot::{self, GridRow, Line};
@@ -136,14 +136,10 @@ impl Job for Config {
         if let Some(spec) = &self.test_data {
             Env::selection("test_data", spec)?;
         }
-        for (field, limit) in [
+        check_counts(&[
             ("train_limit", self.train_limit),
             ("test_limit", self.test_limit),
-        ] {
-            if limit == Some(0) {
-                return Err(JobError::setting(field, "must be at least 1"));
-            }
-        }
+        ])?;
         if self.iw_samples.is_empty() || self.iw_samples.contains(&0) {
             return Err(JobError::setting(
                 "iw_samples",

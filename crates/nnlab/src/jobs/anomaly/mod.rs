@@ -12,7 +12,7 @@ pub mod score;
 
 pub use report::Report;
 
-use super::{Env, Job, JobError, Observer, check_train};
+use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::anomaly::{
     Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig,
 };
@@ -179,20 +179,16 @@ impl Job for Config {
         Env::selection("normal", &self.normal)?;
         Env::selection("anomaly", &self.anomaly)?;
         self.normal_test_selection()?;
-        if self.validation == 0 {
-            return Err(JobError::setting("validation", "must be at least 1"));
-        }
-        if self.train_limit == Some(0) {
-            return Err(JobError::setting("train_limit", "must be at least 1"));
-        }
+        check_counts(&[
+            ("validation", Some(self.validation)),
+            ("train_limit", self.train_limit),
+            ("latent", self.latent),
+        ])?;
         if !self.sigmas.is_finite() {
             return Err(JobError::setting(
                 "sigmas",
                 format!("must be finite, got {}", self.sigmas),
             ));
-        }
-        if self.latent == Some(0) {
-            return Err(JobError::setting("latent", "must be at least 1"));
         }
         if let Some(h) = self
             .hidden

@@ -5,7 +5,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::{Env, Job, JobError, Observer, Outputs, check_train};
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
 use crate::models::flow1d::map::{FlowMap, HALF_LN_2PI};
 use crate::models::flow1d::{Mixture, model};
 use crate::plot::{Panel, PanelHistogram, PanelLine, panel_figure};
@@ -81,16 +81,12 @@ impl Job for Config {
     }
 
     fn validate(&self) -> Result<(), JobError> {
-        for (field, v) in [
-            ("components", self.components),
-            ("n_train", self.n_train),
-            ("n_test", self.n_test),
-            ("samples", self.samples),
-        ] {
-            if v == 0 {
-                return Err(JobError::setting(field, "must be at least 1"));
-            }
-        }
+        check_counts(&[
+            ("components", Some(self.components)),
+            ("n_train", Some(self.n_train)),
+            ("n_test", Some(self.n_test)),
+            ("samples", Some(self.samples)),
+        ])?;
         check_train("train", &self.train)?;
         self.env.device()?;
         Ok(())

@@ -9,7 +9,7 @@ mod tests;
 
 pub use report::Report;
 
-use super::{Env, Job, JobError, Observer, check_train};
+use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::data::Split;
 use crate::models::gan::{GanSettings, GanShape, GeneratorLoss, train_gan};
 use crate::train::TrainConfig;
@@ -92,17 +92,15 @@ impl Job for Config {
 
     fn validate(&self) -> Result<(), JobError> {
         Env::selection("data", &self.data)?;
-        if self.train_limit == Some(0) {
-            return Err(JobError::setting("train_limit", "must be at least 1"));
-        }
+        check_counts(&[
+            ("train_limit", self.train_limit),
+            ("latent", Some(self.latent)),
+        ])?;
         if self.losses.is_empty() {
             return Err(JobError::setting(
                 "losses",
                 "name at least one generator loss",
             ));
-        }
-        if self.latent == 0 {
-            return Err(JobError::setting("latent", "must be at least 1"));
         }
         if self.hidden.contains(&0) {
             return Err(JobError::setting(

@@ -9,7 +9,7 @@
 
 pub mod figures;
 
-use super::{Env, Job, JobError, Observer, Outputs, check_train};
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
 use crate::data::{DataError, Selection, Split};
 use crate::models::realnvp::toy::{self, Toy};
 use crate::models::realnvp::{RealNvp, RealNvpConfig, bits_per_dim, images};
@@ -168,24 +168,17 @@ impl Job for Config {
         if let FlowData::Images(spec) = &self.data {
             Env::selection("data", spec)?;
         }
-        for (field, v) in [("layers", self.layers), ("hidden", self.hidden)] {
-            if v == Some(0) {
-                return Err(JobError::setting(field, "must be at least 1"));
-            }
-        }
+        check_counts(&[
+            ("layers", self.layers),
+            ("hidden", self.hidden),
+            ("train_limit", self.train_limit),
+            ("test_limit", self.test_limit),
+        ])?;
         if matches!(self.data, FlowData::Toy(_)) && self.points < 4 {
             return Err(JobError::setting(
                 "points",
                 format!("must be at least 4, got {}", self.points),
             ));
-        }
-        for (field, limit) in [
-            ("train_limit", self.train_limit),
-            ("test_limit", self.test_limit),
-        ] {
-            if limit == Some(0) {
-                return Err(JobError::setting(field, "must be at least 1"));
-            }
         }
         check_train("train", &self.train)?;
         self.env.device()?;
