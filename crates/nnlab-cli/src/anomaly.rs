@@ -3,12 +3,11 @@
 
 use crate::common::Common;
 use crate::progress::Bars;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
-use nnlab::anomaly::{
-    self, AnomalyConfig, AnomalyReport, Arch, Detector, JobObserver, Scorer, TrainConfig,
-};
-use nnlab::data::{DataSource, Selection, Split};
+use nnlab::anomaly::{Arch, Scorer};
+use nnlab::jobs::anomaly::{Config, Report};
+use nnlab::jobs::{self, anomaly::score};
 use std::path::PathBuf;
 
 /// Options of `nnlab anomaly` (documented on the subcommand in main.rs).
@@ -17,30 +16,30 @@ use std::path::PathBuf;
 pub struct AnomalyArgs {
     #[command(subcommand)]
     action: Option<Action>,
-    /// Normal data to train and validate on (training split unless given).
-    #[arg(long, default_value = "mnist")]
-    normal: String,
+    /// Normal data to train and validate on (training split unless given) [default: mnist].
+    #[arg(long)]
+    normal: Option<String>,
     /// Normal data for testing [default: the test split of --normal].
     #[arg(long)]
     normal_test: Option<String>,
-    /// Anomalous data to test on (test split unless given).
-    #[arg(long, default_value = "kmnist")]
-    anomaly: String,
-    /// Number of normal training images held out for validation (threshold).
-    #[arg(long, default_value_t = 10_000)]
-    validation: usize,
+    /// Anomalous data to test on (test split unless given) [default: kmnist].
+    #[arg(long)]
+    anomaly: Option<String>,
+    /// Number of normal training images held out for validation (threshold) [default: 10000].
+    #[arg(long)]
+    validation: Option<usize>,
     /// Train on only the first N images of the training split (quick runs).
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
     /// Anomaly score: ae = autoencoder reconstruction error ||x - D(E(x))||^2; vae = negative
     /// ELBO of a VAE (784-400-20, Bernoulli decoder; --latent/--hidden apply); flow = negative
     /// log-likelihood of a RealNVP flow (6 checkerboard couplings; --hidden sets the width of
-    /// its s, t networks).
-    #[arg(long, default_value = "ae", value_parser = ["ae", "vae", "flow"])]
-    scorer: String,
-    /// Autoencoder architecture (ae scorer).
-    #[arg(long, default_value = "mlp", value_parser = ["mlp", "conv"])]
-    arch: String,
+    /// its s, t networks) [default: ae].
+    #[arg(long, value_enum)]
+    scorer: Option<Scorer>,
+    /// Autoencoder architecture (ae scorer) [default: mlp].
+    #[arg(long, value_enum)]
+    arch: Option<Arch>,
     /// Width of the code E(x) [default: 32].
     #[arg(long)]
     latent: Option<usize>,
@@ -56,15 +55,16 @@ pub struct AnomalyArgs {
     /// Adam learning rate [default: 1e-3; flow: 5e-4].
     #[arg(long)]
     lr: Option<f64>,
-    /// Clip each weight tensor's gradient to this L2 norm before the Adam step [default: none].
+    /// Clip each weight tensor's gradient to this L2 norm before the Adam step [default: none;
+    /// flow: 1e4].
     #[arg(long, value_name = "NORM")]
     grad_clip: Option<f64>,
-    /// k in the threshold mean + k*std of validation scores.
-    #[arg(long, default_value_t = 3.0, allow_negative_numbers = true)]
-    sigmas: f64,
-    /// Seed of the split, the initial weights and the batch order.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// k in the threshold mean + k*std of validation scores [default: 3].
+    #[arg(long, allow_negative_numbers = true)]
+    sigmas: Option<f64>,
+    /// Seed of the split, the initial weights and the batch order [default: 0].
+    #[arg(long)]
+    seed: Option<u64>,
     /// Output folder [default: runs/anomaly-<UTC timestamp>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -96,54 +96,54 @@ struct ScoreArgs {
     common: Common,
 }
 
-pub fn run(args: AnomalyArgs) -> Result<()> {
-    if let Some(Action::Score(s)) = args.action {
-        return score(s);
-    }
+/// The job the arguments describe: every option not given keeps its value in
+/// [`Config::for_scorer`] (the defaults). Without `--out`, the output folder is stamped with
+/// the time of the run.
+fn config(args: AnomalyArgs) -> Config {
+    let d = Config::for_scorer(args.scorer.unwrap_or(Config::default().scorer));
     let out = args.out.unwrap_or_else(|| {
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        PathBuf::from(format!("runs/anomaly-{}", stamp.replace([':', '-'], "")))
+        let dir = d.env.out.display().to_string();
+        PathBuf::from(format!("{dir}-{}", stamp.replace([':', '-'], "")))
     });
-    let scorer = args.scorer.parse::<Scorer>().map_err(anyhow::Error::msg)?;
-    let defaults = scorer.train_defaults();
-    let cfg = AnomalyConfig {
-        normal: args.normal,
-        normal_test: args.normal_test,
-        anomaly: args.anomaly,
-        validation: args.validation,
-        train_limit: args.train_limit,
-        scorer,
-        arch: args.arch.parse::<Arch>().map_err(anyhow::Error::msg)?,
-        latent: args.latent,
-        hidden: args.hidden,
-        train: TrainConfig {
-            epochs: args.epochs.unwrap_or(defaults.epochs),
-            batch_size: args.batch_size.unwrap_or(defaults.batch_size),
-            lr: args.lr.unwrap_or(defaults.lr),
-            seed: args.seed,
-            grad_clip: args.grad_clip.or(defaults.grad_clip),
-        },
-        sigmas: args.sigmas,
-        out,
-        data_dir: args.common.data_dir,
-        offline: args.common.offline,
-        device: args.common.device,
-        log_histogram: !args.linear_histogram,
-    };
+    let mut train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    train.grad_clip = args.grad_clip.or(train.grad_clip);
+    Config {
+        normal: args.normal.unwrap_or(d.normal),
+        normal_test: args.normal_test.or(d.normal_test),
+        anomaly: args.anomaly.unwrap_or(d.anomaly),
+        validation: args.validation.unwrap_or(d.validation),
+        train_limit: args.train_limit.or(d.train_limit),
+        scorer: d.scorer,
+        arch: args.arch.unwrap_or(d.arch),
+        latent: args.latent.or(d.latent),
+        hidden: args.hidden.or(d.hidden),
+        train,
+        sigmas: args.sigmas.unwrap_or(d.sigmas),
+        env: args.common.env(d.env, Some(out), args.seed),
+        log_histogram: d.log_histogram && !args.linear_histogram,
+    }
+}
+
+pub fn run(args: AnomalyArgs) -> Result<()> {
+    if let Some(Action::Score(s)) = args.action {
+        return run_score(s);
+    }
     let mut bars = Bars::new(args.common.quiet);
-    let report = anomaly::run(&cfg, &mut bars)?;
+    let cfg = config(args);
+    let report = jobs::execute(&cfg, &mut bars)?;
     print_summary(&report);
     Ok(())
 }
 
-fn print_summary(r: &AnomalyReport) {
+fn print_summary(r: &Report) {
     let c = &r.counts;
     let pct = |x: f64| format!("{:.2}%", 100.0 * x);
     println!(
         "normal      {} ({} train, {} validation); test {}",
-        r.data[0], c.train, c.validation, r.data[2]
+        r.data.train, c.train, c.validation, r.data.normal_test
     );
-    println!("anomalies   {}", r.data[3]);
+    println!("anomalies   {}", r.data.anomaly);
     println!("score       {}", r.config.scorer.formula());
     println!(
         "threshold   {:.3} = validation mean {:.3} + {} x std {:.3}",
@@ -178,44 +178,77 @@ fn print_summary(r: &AnomalyReport) {
     };
     println!(
         "outputs     {}/ (metrics.json, scores.csv, histogram.png, roc.png, {grid}, loss.png, model/)",
-        r.config.out.display()
+        r.config.env.out.display()
     );
 }
 
-fn score(args: ScoreArgs) -> Result<()> {
-    let device = args.common.device.device().map_err(anyhow::Error::msg)?;
-    let det = Detector::load(&args.model, &device)?;
+fn run_score(args: ScoreArgs) -> Result<()> {
     let mut bars = Bars::new(args.common.quiet);
-    let source =
-        DataSource::resolve(args.common.data_dir.as_deref()).with_download(!args.common.offline);
-    let data = args
-        .input
-        .parse::<Selection>()?
-        .load(&source, Split::Test, &bars.download_bar())?;
-    det.check_input(&data).map_err(anyhow::Error::msg)?;
-    let scores = det.score(&data, &device);
-    let flags = det.flag(&scores);
-    let flagged = flags.iter().filter(|&&f| f).count();
-    if let Some(path) = &args.csv {
-        let csv = anomaly::report::scores_csv(&[("input", &data, &scores)], det.info.threshold);
-        nnlab::io::write_atomic(path, csv.as_bytes())
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    let (mean, _) = nnlab::metrics::mean_std(&scores);
-    println!("input       {} ({} images)", data.name, data.n);
+    let d = score::Config::default();
+    let cfg = score::Config {
+        model: args.model,
+        input: args.input,
+        csv: args.csv,
+        env: args.common.env(d.env, None, None),
+    };
+    let r = jobs::execute(&cfg, &mut bars)?;
+    println!("input       {} ({} images)", r.input, r.images);
     println!(
         "threshold   {:.3} (trained on {})",
-        det.info.threshold, det.info.trained_on
+        r.threshold, r.trained_on
     );
     println!(
         "flagged     {} of {} ({:.2}%); mean score {:.3}",
-        flagged,
-        data.n,
-        100.0 * flagged as f64 / data.n.max(1) as f64,
-        mean
+        r.flagged,
+        r.images,
+        100.0 * r.flagged_rate(),
+        r.mean_score
     );
-    if let Some(path) = &args.csv {
+    if let Some(path) = &r.csv {
         println!("scores      {}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use nnlab::jobs::Env;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: AnomalyArgs,
+    }
+
+    fn parse(flags: &[&str]) -> Config {
+        let argv = std::iter::once("anomaly").chain(flags.iter().copied());
+        config(Cli::parse_from(argv).args)
+    }
+
+    /// With no flags the CLI runs `Config::default()`, except for the time-stamped folder.
+    #[test]
+    fn no_flags_runs_the_default_config() {
+        let cfg = parse(&[]);
+        let d = Config::default();
+        assert!(
+            cfg.env
+                .out
+                .display()
+                .to_string()
+                .starts_with("runs/anomaly-")
+        );
+        let cfg = Config {
+            env: Env {
+                out: d.env.out.clone(),
+                ..cfg.env
+            },
+            ..cfg
+        };
+        assert_eq!(cfg, d);
+        // A scorer's own defaults apply when only the scorer is named.
+        let flow = parse(&["--scorer", "flow", "--out", "runs/anomaly"]);
+        assert_eq!(flow, Config::for_scorer(Scorer::Flow));
+    }
 }

@@ -4,8 +4,9 @@
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::anomaly::{Arch, ModelConfig, TrainConfig, bench};
+use nnlab::anomaly::{Arch, ModelConfig, bench};
 use nnlab::device::DeviceChoice;
+use nnlab::train::TrainConfig;
 
 /// Time one (or more) training epochs of the anomaly autoencoder and a scoring pass.
 ///
@@ -14,8 +15,8 @@ use nnlab::device::DeviceChoice;
 /// `--hidden 256 --latent 64` gives the peer's 784-256-64-256-784 MLP.
 #[derive(Args)]
 pub struct BenchArgs {
-    #[arg(long, default_value = "mlp", value_parser = ["mlp", "conv"])]
-    arch: String,
+    #[arg(long, value_enum, default_value_t = Arch::Mlp)]
+    arch: Arch,
     /// Hidden widths (mlp default 256,64; conv channels 16,32).
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
@@ -41,11 +42,7 @@ pub struct BenchArgs {
 
 pub fn run(args: BenchArgs) -> Result<()> {
     let device = args.device.device().map_err(anyhow::Error::msg)?;
-    let mut model = ModelConfig::for_arch(
-        args.arch.parse::<Arch>().map_err(anyhow::Error::msg)?,
-        28,
-        28,
-    );
+    let mut model = ModelConfig::for_arch(args.arch, 28, 28);
     if let Some(h) = args.hidden {
         model.hidden = h;
     }

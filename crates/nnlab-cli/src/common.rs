@@ -3,6 +3,8 @@
 
 use clap::Args;
 use nnlab::device::DeviceChoice;
+use nnlab::jobs::Env;
+use nnlab::train::TrainConfig;
 use std::path::PathBuf;
 
 /// Data, device and progress options (flattened into each command's arguments).
@@ -20,4 +22,42 @@ pub struct Common {
     /// No progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl Common {
+    /// The job environment `d` (a job's default) with the output folder and seed given on the
+    /// command line and these data, download and device options.
+    pub fn env(&self, d: Env, out: Option<PathBuf>, seed: Option<u64>) -> Env {
+        Env {
+            data_dir: self.data_dir.clone().or(d.data_dir.clone()),
+            offline: self.offline || d.offline,
+            device: self.device,
+            ..env(d, out, seed)
+        }
+    }
+}
+
+/// The job environment `d` with the output folder and seed given on the command line.
+pub fn env(d: Env, out: Option<PathBuf>, seed: Option<u64>) -> Env {
+    Env {
+        out: out.unwrap_or(d.out),
+        seed: seed.unwrap_or(d.seed),
+        ..d
+    }
+}
+
+/// The training settings `d` (a job's default) with the epochs, batch size and learning rate
+/// given on the command line.
+pub fn train(
+    d: &TrainConfig,
+    epochs: Option<usize>,
+    batch_size: Option<usize>,
+    lr: Option<f64>,
+) -> TrainConfig {
+    TrainConfig {
+        epochs: epochs.unwrap_or(d.epochs),
+        batch_size: batch_size.unwrap_or(d.batch_size),
+        lr: lr.unwrap_or(d.lr),
+        ..d.clone()
+    }
 }

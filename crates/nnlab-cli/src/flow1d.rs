@@ -4,72 +4,76 @@
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::device::DeviceChoice;
-use nnlab::models::flow1d::{self, Flow1dConfig, Mixture};
-use nnlab::train::TrainConfig;
+use nnlab::jobs;
+use nnlab::jobs::flow1d::Config;
+use nnlab::models::flow1d::Mixture;
 use std::path::PathBuf;
 
-/// Options of `nnlab flow1d`.
+/// Options of `nnlab flow1d` (documented on the subcommand in main.rs); every default is the
+/// library's [`Config::default`].
 #[derive(Args)]
 pub struct Flow1dArgs {
-    /// Number n of components of f_θ.
-    #[arg(long, default_value_t = 5)]
-    components: usize,
-    /// Passes over the training set.
-    #[arg(long, default_value_t = 50)]
-    epochs: usize,
-    /// Adam learning rate on (w, μ, τ).
-    #[arg(long, default_value_t = 5e-2)]
-    lr: f64,
+    /// Number n of components of f_θ [default: 5].
+    #[arg(long)]
+    components: Option<usize>,
+    /// Passes over the training set [default: 50].
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Adam learning rate on (w, μ, τ) [default: 5e-2].
+    #[arg(long)]
+    lr: Option<f64>,
     /// Samples per Adam step (1000: 5 steps an epoch; smaller batches leave the parameters
-    /// noisy at lr 5e-2).
-    #[arg(long, default_value_t = 1000)]
-    batch_size: usize,
-    /// Training draws from the mixture.
-    #[arg(long, default_value_t = 5000)]
-    train: usize,
-    /// Held-out draws (NLL, KS distance, z histogram).
-    #[arg(long, default_value_t = 5000)]
-    test: usize,
-    /// Draws z ~ N(0, 1) pushed through the inverse f_θ^-1 for the sample histogram.
-    #[arg(long, default_value_t = 10_000)]
-    samples: usize,
-    /// Seed of the data, the batch order and the z draws.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// noisy at lr 5e-2) [default: 1000].
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Training draws from the mixture [default: 5000].
+    #[arg(long)]
+    train: Option<usize>,
+    /// Held-out draws (NLL, KS distance, z histogram) [default: 5000].
+    #[arg(long)]
+    test: Option<usize>,
+    /// Draws z ~ N(0, 1) pushed through the inverse f_θ^-1 for the sample histogram
+    /// [default: 10000].
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Seed of the data, the batch order and the z draws [default: 0].
+    #[arg(long)]
+    seed: Option<u64>,
     /// The data mixture as relative-weight:mean:std triples [default: 1:-1:0.25,1:0.2:0.25,2:1.5:0.25].
     #[arg(long, allow_hyphen_values = true)]
     mixture: Option<Mixture>,
-    /// Folder for flow1d.png and metrics.json.
-    #[arg(long, default_value = "runs/flow1d")]
-    out: PathBuf,
+    /// Folder for flow1d.png and metrics.json [default: runs/flow1d].
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
 }
 
+/// The job the arguments describe; options not given keep their [`Config::default`] value.
+fn config(args: Flow1dArgs) -> Config {
+    let d = Config::default();
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    Config {
+        mixture: args.mixture.unwrap_or(d.mixture),
+        components: args.components.unwrap_or(d.components),
+        train,
+        n_train: args.train.unwrap_or(d.n_train),
+        n_test: args.test.unwrap_or(d.n_test),
+        samples: args.samples.unwrap_or(d.samples),
+        env: crate::common::env(d.env, args.out, args.seed),
+    }
+}
+
 pub fn run(args: Flow1dArgs) -> Result<()> {
-    let cfg = Flow1dConfig {
-        mixture: args.mixture.unwrap_or_default(),
-        components: args.components,
-        train: TrainConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            lr: args.lr,
-            seed: args.seed,
-            grad_clip: None,
-        },
-        n_train: args.train,
-        n_test: args.test,
-        samples: args.samples,
-    };
-    // A model of 3n numbers: the CPU backend is the right place for it.
-    let device = DeviceChoice::Cpu.device().map_err(anyhow::Error::msg)?;
     let mut bars = Bars::new(args.quiet);
+    let cfg = config(args);
     let start = std::time::Instant::now();
-    let result = flow1d::run(&cfg, &device, &mut bars)?;
-    let (png, json) = result.write(&args.out)?;
-    let r = &result.report;
+    let r = jobs::execute(&cfg, &mut bars)?;
+    let (png, json) = (
+        cfg.env.out.join("flow1d.png"),
+        cfg.env.out.join("metrics.json"),
+    );
     let show = |v: &[f64]| {
         v.iter()
             .map(|x| format!("{x:.3}"))
@@ -84,7 +88,7 @@ pub fn run(args: Flow1dArgs) -> Result<()> {
         cfg.train.batch_size,
         cfg.n_train,
         cfg.n_test,
-        cfg.train.seed
+        cfg.env.seed
     );
     println!("learned w      [{}]", show(&r.learned.w));
     println!("learned mu     [{}]", show(&r.learned.mu));
@@ -122,4 +126,21 @@ pub fn run(args: Flow1dArgs) -> Result<()> {
         start.elapsed()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Flow1dArgs,
+    }
+
+    #[test]
+    fn no_flags_runs_the_default_config() {
+        assert_eq!(config(Cli::parse_from(["flow1d"]).args), Config::default());
+    }
 }

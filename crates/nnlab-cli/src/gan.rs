@@ -4,85 +4,98 @@
 use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
-use clap::Args;
-use nnlab::models::gan::{self, GanConfig, GanReport, GeneratorLoss};
-use nnlab::train::TrainConfig;
+use clap::{Args, ValueEnum};
+use nnlab::jobs;
+use nnlab::jobs::gan::{Config, Report};
+use nnlab::models::gan::GeneratorLoss;
 use std::path::PathBuf;
 
-/// Options of `nnlab gan` (documented on the subcommand in main.rs).
+/// Options of `nnlab gan` (documented on the subcommand in main.rs); every default is the
+/// library's [`Config::default`].
 #[derive(Args)]
 pub struct GanArgs {
-    /// Training images: a dataset (training split) or IDX file, e.g. mnist, mnist:3, kmnist.
-    #[arg(long, default_value = "mnist")]
-    data: String,
+    /// Training images: a dataset (training split) or IDX file, e.g. mnist, mnist:3, kmnist
+    /// [default: mnist].
+    #[arg(long)]
+    data: Option<String>,
     /// Train on only the first N training images (quick runs) [default: all].
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
-    #[arg(long, default_value_t = 5)]
-    epochs: usize,
-    #[arg(long, default_value_t = 64)]
-    batch_size: usize,
-    /// Adam learning rate of both G and D (Adam beta1 = 0.5, beta2 = 0.999).
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
-    /// Width of the latent code z ~ N(0, I).
-    #[arg(long, default_value_t = 64)]
-    latent: usize,
-    /// Hidden widths of G, comma separated (D mirrors them).
-    #[arg(long, value_delimiter = ',', default_value = "256,256")]
-    hidden: Vec<usize>,
+    /// Passes over the training images [default: 5].
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Images per step [default: 64].
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Adam learning rate of both G and D (Adam beta1 = 0.5, beta2 = 0.999) [default: 1e-3].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Width of the latent code z ~ N(0, I) [default: 64].
+    #[arg(long)]
+    latent: Option<usize>,
+    /// Hidden widths of G, comma separated (D mirrors them) [default: 256,256].
+    #[arg(long, value_delimiter = ',')]
+    hidden: Option<Vec<usize>>,
     /// Generator loss: minimax E log(1 - D(G(z))), nonsat -E log D(G(z)), or both (two runs,
-    /// same seeds and data order).
-    #[arg(long, default_value = "both", value_parser = ["minimax", "nonsat", "both"])]
-    loss: String,
-    /// Discriminator-only steps before the first generator step (drives D(G(z)) toward 0).
-    #[arg(long, value_name = "STEPS", default_value_t = 100)]
-    d_pretrain: usize,
-    /// Samples per epoch in the sample grids (fixed z across epochs).
-    #[arg(long, default_value_t = 12)]
-    samples: usize,
-    /// Seed of the initial weights (G: 2s, D: 2s+1), the batch order and z.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Output folder.
-    #[arg(long, default_value = "runs/gan")]
-    out: PathBuf,
+    /// same seeds and data order) [default: both].
+    #[arg(long, value_enum)]
+    loss: Option<Losses>,
+    /// Discriminator-only steps before the first generator step (drives D(G(z)) toward 0)
+    /// [default: 100].
+    #[arg(long, value_name = "STEPS")]
+    d_pretrain: Option<usize>,
+    /// Samples per epoch in the sample grids (fixed z across epochs) [default: 12].
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Seed of the initial weights (G: 2s, D: 2s+1), the batch order and z [default: 0].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder [default: runs/gan].
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
 }
 
-pub fn run(args: GanArgs) -> Result<()> {
-    let losses = match args.loss.as_str() {
-        "both" => GeneratorLoss::BOTH.to_vec(),
-        one => vec![one.parse::<GeneratorLoss>().map_err(anyhow::Error::msg)?],
+/// The `--loss` choices: one generator loss or both.
+#[derive(Clone, Copy, ValueEnum)]
+enum Losses {
+    Minimax,
+    Nonsat,
+    Both,
+}
+
+/// The job the arguments describe; options not given keep their [`Config::default`] value.
+fn config(args: GanArgs) -> Config {
+    let d = Config::default();
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    let losses = match args.loss {
+        None => d.losses,
+        Some(Losses::Both) => GeneratorLoss::BOTH.to_vec(),
+        Some(Losses::Minimax) => vec![GeneratorLoss::Minimax],
+        Some(Losses::Nonsat) => vec![GeneratorLoss::Nonsat],
     };
-    let cfg = GanConfig {
-        data: args.data,
-        train_limit: args.train_limit,
-        latent: args.latent,
-        hidden: args.hidden,
+    Config {
+        data: args.data.unwrap_or(d.data),
+        train_limit: args.train_limit.or(d.train_limit),
+        latent: args.latent.unwrap_or(d.latent),
+        hidden: args.hidden.unwrap_or(d.hidden),
         losses,
-        train: TrainConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            lr: args.lr,
-            seed: args.seed,
-            grad_clip: None,
-        },
-        d_pretrain: args.d_pretrain,
-        n_samples: args.samples,
-        out: args.out,
-        data_dir: args.common.data_dir,
-        offline: args.common.offline,
-        device: args.common.device,
-    };
+        train,
+        d_pretrain: args.d_pretrain.unwrap_or(d.d_pretrain),
+        n_samples: args.samples.unwrap_or(d.n_samples),
+        env: args.common.env(d.env, args.out, args.seed),
+    }
+}
+
+pub fn run(args: GanArgs) -> Result<()> {
     let mut bars = Bars::new(args.common.quiet);
-    let report = gan::run(&cfg, &mut bars)?;
+    let report = jobs::execute(&config(args), &mut bars)?;
     print_summary(&report);
     Ok(())
 }
 
-fn print_summary(r: &GanReport) {
+fn print_summary(r: &Report) {
     println!("data        {} ({} images)", r.data, r.images);
     for run in &r.runs {
         let Some(last) = run.epochs.last() else {
@@ -124,6 +137,23 @@ fn print_summary(r: &GanReport) {
     println!(
         "outputs     {}/ (metrics.json, steps.csv, grad_norm_vs_d.png, grad_norm.png, loss.png, \
          discriminator.png, samples-<loss>.png)",
-        r.config.out.display()
+        r.config.env.out.display()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: GanArgs,
+    }
+
+    #[test]
+    fn no_flags_runs_the_default_config() {
+        assert_eq!(config(Cli::parse_from(["gan"]).args), Config::default());
+    }
 }

@@ -5,6 +5,7 @@ mod anomaly;
 mod bench;
 mod common;
 mod conv;
+mod flags;
 mod flow1d;
 mod gan;
 mod kl_fit;
@@ -145,7 +146,10 @@ fn main() {
 /// The error and its causes on one line, skipping a cause whose text the message already
 /// includes (library errors name their cause themselves).
 fn describe(e: &anyhow::Error) -> String {
-    let mut msg = e.to_string();
+    let mut msg = match e.downcast_ref::<nnlab::jobs::JobError>() {
+        Some(job) => flags::message(job),
+        None => e.to_string(),
+    };
     for cause in e.chain().skip(1) {
         let c = cause.to_string();
         if !msg.contains(&c) {

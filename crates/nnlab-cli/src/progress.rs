@@ -2,12 +2,14 @@
 //! all on stderr and all silenced by `--quiet`.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use nnlab::anomaly::{EpochStats, JobObserver, TrainObserver};
+use nnlab::train::{EpochStats, TrainObserver};
 
 /// Draws the progress of a job with indicatif.
 pub struct Bars {
     quiet: bool,
     bar: ProgressBar,
+    /// The bar of the download in progress.
+    download: ProgressBar,
 }
 
 impl Bars {
@@ -15,6 +17,7 @@ impl Bars {
         Self {
             quiet,
             bar: ProgressBar::hidden(),
+            download: ProgressBar::hidden(),
         }
     }
 }
@@ -49,27 +52,6 @@ impl TrainObserver for Bars {
     }
 }
 
-impl JobObserver for Bars {
-    fn stage(&mut self, what: &str) {
-        if !self.quiet {
-            eprintln!("==> {what}");
-        }
-    }
-
-    fn download_bar(&mut self) -> ProgressBar {
-        if self.quiet {
-            return ProgressBar::hidden();
-        }
-        ProgressBar::new(0).with_style(
-            ProgressStyle::with_template(
-                "downloading {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} ({bytes_per_sec})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        )
-    }
-}
-
 impl nnlab::jobs::Observer for Bars {
     fn stage(&mut self, what: &str) {
         if !self.quiet {
@@ -91,6 +73,29 @@ impl nnlab::jobs::Observer for Bars {
         self.bar.set_position(done);
         if done >= total {
             self.bar.finish();
+        }
+    }
+
+    fn download(&mut self, file: &str, done: u64, total: Option<u64>) {
+        if self.quiet {
+            return;
+        }
+        if done == 0 {
+            self.download = ProgressBar::new(total.unwrap_or(0)).with_style(
+                ProgressStyle::with_template(
+                    "downloading {msg} [{bar:30.cyan/blue}] {bytes}/{total_bytes} ({bytes_per_sec})",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            if total.is_none() {
+                self.download.unset_length();
+            }
+            self.download.set_message(file.to_string());
+        }
+        self.download.set_position(done);
+        if total == Some(done) {
+            self.download.finish();
         }
     }
 }

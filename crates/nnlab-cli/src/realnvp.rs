@@ -5,15 +5,18 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::models::realnvp::job::{self, FlowData, FlowJob, FlowMetrics, FlowReport};
+use nnlab::jobs;
+use nnlab::jobs::realnvp::{Config, FlowData, FlowMetrics, Report};
 use std::path::PathBuf;
 
-/// Options of `nnlab realnvp` (documented on the subcommand in main.rs).
+/// Options of `nnlab realnvp` (documented on the subcommand in main.rs); every default is the
+/// library's [`Config::for_data`].
 #[derive(Args)]
 pub struct RealNvpArgs {
-    /// What to model: `moons` or `rings` (2-D toys), or an image dataset such as `mnist`.
-    #[arg(long, default_value = "moons")]
-    data: String,
+    /// What to model: `moons` or `rings` (2-D toys), or an image dataset such as `mnist`
+    /// [default: moons].
+    #[arg(long)]
+    data: Option<String>,
     /// Number of coupling layers [default: toys 10, images 6].
     #[arg(long)]
     layers: Option<usize>,
@@ -29,47 +32,54 @@ pub struct RealNvpArgs {
     /// Minibatch size [default: toys 200, images 100].
     #[arg(long)]
     batch_size: Option<usize>,
-    /// Seed of the initial weights, batch order, noise, samples and toy data.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Training points of a toy (test points: half as many).
-    #[arg(long, default_value_t = 4000)]
-    points: usize,
+    /// Seed of the initial weights, batch order, noise, samples and toy data [default: 0].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Training points of a toy (test points: half as many) [default: 4000].
+    #[arg(long)]
+    points: Option<usize>,
     /// Train on only the first N training images (quick runs).
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
     /// Test on only the first N test images (quick runs).
     #[arg(long, value_name = "N")]
     test_limit: Option<usize>,
-    /// Output folder.
-    #[arg(long, default_value = "runs/realnvp")]
-    out: PathBuf,
+    /// Output folder [default: runs/realnvp].
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
 }
 
+/// The job the arguments describe; options not given keep their value in
+/// [`Config::for_data`] of the chosen data.
+fn config(args: RealNvpArgs) -> Result<Config> {
+    let data = match &args.data {
+        Some(spec) => spec.parse::<FlowData>()?,
+        None => Config::default().data,
+    };
+    let d = Config::for_data(data);
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    Ok(Config {
+        data: d.data.clone(),
+        layers: args.layers.or(d.layers),
+        hidden: args.hidden.or(d.hidden),
+        train,
+        points: args.points.unwrap_or(d.points),
+        train_limit: args.train_limit.or(d.train_limit),
+        test_limit: args.test_limit.or(d.test_limit),
+        env: args.common.env(d.env, args.out, args.seed),
+    })
+}
+
 pub fn run(args: RealNvpArgs) -> Result<()> {
-    let data: FlowData = args.data.parse()?;
-    let mut job = FlowJob::new(data);
-    job.layers = args.layers;
-    job.hidden = args.hidden;
-    job.train.epochs = args.epochs.unwrap_or(job.train.epochs);
-    job.train.lr = args.lr.unwrap_or(job.train.lr);
-    job.train.batch_size = args.batch_size.unwrap_or(job.train.batch_size);
-    job.train.seed = args.seed;
-    job.points = args.points;
-    job.train_limit = args.train_limit;
-    job.test_limit = args.test_limit;
-    job.out = args.out;
-    job.data_dir = args.common.data_dir;
-    job.offline = args.common.offline;
-    job.device = args.common.device;
-    let report = job::run(&job, &mut Bars::new(args.common.quiet))?;
+    let mut bars = Bars::new(args.common.quiet);
+    let report = jobs::execute(&config(args)?, &mut bars)?;
     print_summary(&report);
     Ok(())
 }
 
-fn print_summary(r: &FlowReport) {
+fn print_summary(r: &Report) {
     let f = &r.flow;
     println!(
         "flow        {} coupling layers, s,t nets {}x{} hidden, masks {:?}, scale bound {}",
@@ -111,7 +121,25 @@ fn print_summary(r: &FlowReport) {
     );
     println!(
         "outputs     {}/ ({})",
-        r.job.out.display(),
+        r.job.env.out.display(),
         r.files.join(", ")
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: RealNvpArgs,
+    }
+
+    #[test]
+    fn no_flags_runs_the_default_config() {
+        let cfg = config(Cli::parse_from(["realnvp"]).args).unwrap();
+        assert_eq!(cfg, Config::default());
+    }
 }

@@ -5,16 +5,17 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::models::vae::TrainConfig;
-use nnlab::models::vae::job::{self, VaeJobConfig, VaeReport};
+use nnlab::jobs;
+use nnlab::jobs::vae::{self, Config, Report};
 use std::path::PathBuf;
 
-/// Options of `nnlab vae` (documented on the subcommand in main.rs).
+/// Options of `nnlab vae` (documented on the subcommand in main.rs); every default is the
+/// library's [`Config::default`].
 #[derive(Args)]
 pub struct VaeArgs {
-    /// Training images (training split unless given).
-    #[arg(long, default_value = "mnist")]
-    data: String,
+    /// Training images (training split unless given) [default: mnist].
+    #[arg(long)]
+    data: Option<String>,
     /// Test images [default: the test split of --data].
     #[arg(long)]
     test_data: Option<String>,
@@ -24,62 +25,61 @@ pub struct VaeArgs {
     /// Evaluate on only the first N test images (quick runs).
     #[arg(long, value_name = "N")]
     test_limit: Option<usize>,
-    /// Dimension of the latent z.
-    #[arg(long, default_value_t = 20)]
-    latent: usize,
-    /// Hidden widths of the encoder MLP, comma separated (mirrored in the decoder).
-    #[arg(long, value_delimiter = ',', default_value = "400")]
-    hidden: Vec<usize>,
-    /// Passes over the training images.
-    #[arg(long, default_value_t = 10)]
-    epochs: usize,
-    /// Images per Adam step (the loss is the batch sum of -ELBO).
-    #[arg(long, default_value_t = 100)]
-    batch_size: usize,
-    /// Adam learning rate.
-    #[arg(long, default_value_t = 1e-3)]
-    lr: f64,
-    /// Seed of the initial weights, batch order and noise (evaluation uses seed+1, samples seed+2).
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Sample counts k of the importance-weighted bounds IW_k on the test set, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
-    iw_samples: Vec<usize>,
-    /// Output folder.
-    #[arg(long, default_value = "runs/vae")]
-    out: PathBuf,
+    /// Dimension of the latent z [default: 20].
+    #[arg(long)]
+    latent: Option<usize>,
+    /// Hidden widths of the encoder MLP, comma separated (mirrored in the decoder) [default: 400].
+    #[arg(long, value_delimiter = ',')]
+    hidden: Option<Vec<usize>>,
+    /// Passes over the training images [default: 10].
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Images per Adam step (the loss is the batch sum of -ELBO) [default: 100].
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Adam learning rate [default: 1e-3].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Seed of the initial weights, batch order and noise (evaluation uses seed+1, samples
+    /// seed+2) [default: 0].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Sample counts k of the importance-weighted bounds IW_k on the test set, comma separated
+    /// [default: 1,10,100].
+    #[arg(long, value_delimiter = ',')]
+    iw_samples: Option<Vec<usize>>,
+    /// Output folder [default: runs/vae].
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
 }
 
+/// The job the arguments describe; options not given keep their [`Config::default`] value.
+fn config(args: VaeArgs) -> Config {
+    let d = Config::default();
+    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    Config {
+        data: args.data.unwrap_or(d.data),
+        test_data: args.test_data.or(d.test_data),
+        train_limit: args.train_limit.or(d.train_limit),
+        test_limit: args.test_limit.or(d.test_limit),
+        latent: args.latent.unwrap_or(d.latent),
+        hidden: args.hidden.unwrap_or(d.hidden),
+        train,
+        iw_samples: args.iw_samples.unwrap_or(d.iw_samples),
+        env: args.common.env(d.env, args.out, args.seed),
+    }
+}
+
 pub fn run(args: VaeArgs) -> Result<()> {
-    let cfg = VaeJobConfig {
-        data: args.data,
-        test_data: args.test_data,
-        train_limit: args.train_limit,
-        test_limit: args.test_limit,
-        latent: Some(args.latent),
-        hidden: Some(args.hidden),
-        train: TrainConfig {
-            epochs: args.epochs,
-            batch_size: args.batch_size,
-            lr: args.lr,
-            seed: args.seed,
-            grad_clip: None,
-        },
-        iw_samples: args.iw_samples,
-        out: args.out,
-        data_dir: args.common.data_dir,
-        offline: args.common.offline,
-        device: args.common.device,
-    };
     let mut bars = Bars::new(args.common.quiet);
-    let report = job::run(&cfg, &mut bars)?;
+    let report = jobs::execute(&config(args), &mut bars)?;
     print_summary(&report);
     Ok(())
 }
 
-fn print_summary(r: &VaeReport) {
+fn print_summary(r: &Report) {
     let t = &r.test;
     let m = &r.model;
     println!(
@@ -109,8 +109,25 @@ fn print_summary(r: &VaeReport) {
     println!("evaluation  {:.1} s", t.seconds);
     println!(
         "outputs     {}/ (metrics.json, samples.png, reconstructions.png, loss.png, {}, {})",
-        r.config.out.display(),
-        job::WEIGHTS,
-        job::CONFIG
+        r.config.env.out.display(),
+        vae::WEIGHTS,
+        vae::CONFIG
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: VaeArgs,
+    }
+
+    #[test]
+    fn no_flags_runs_the_default_config() {
+        assert_eq!(config(Cli::parse_from(["vae"]).args), Config::default());
+    }
 }

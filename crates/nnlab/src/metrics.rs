@@ -24,12 +24,23 @@ pub fn sigma_threshold(validation: &[f32], k: f64) -> f64 {
     m + k * s
 }
 
+/// The decision rule of every detector: `score` is flagged as anomalous iff it is strictly
+/// greater than `threshold` (compared in f64).
+pub fn flagged(score: f32, threshold: f64) -> bool {
+    score as f64 > threshold
+}
+
+/// How many of `scores` are [`flagged`].
+pub fn count_flagged(scores: &[f32], threshold: f64) -> usize {
+    scores.iter().filter(|&&s| flagged(s, threshold)).count()
+}
+
 /// Share of `scores` strictly above `threshold`.
 pub fn flagged_rate(scores: &[f32], threshold: f64) -> f64 {
     if scores.is_empty() {
         return 0.0;
     }
-    scores.iter().filter(|&&s| s as f64 > threshold).count() as f64 / scores.len() as f64
+    count_flagged(scores, threshold) as f64 / scores.len() as f64
 }
 
 /// Type I error (false-alarm rate): the share of normal items flagged, P(s > τ | normal).
@@ -181,5 +192,7 @@ mod tests {
         assert_eq!(type_i_error(&[1.0, 2.0, 9.0, 2.0], 2.0), 0.25);
         assert_eq!(type_ii_error(&[1.0, 2.0, 9.0, 3.0], 2.0), 0.5);
         assert_eq!(mean_std(&[7.0]), (7.0, 0.0));
+        assert!(flagged(2.5, 2.0) && !flagged(2.0, 2.0));
+        assert_eq!(count_flagged(&[1.0, 2.0, 9.0, 3.0], 2.0), 2);
     }
 }

@@ -1,8 +1,10 @@
 //! Smoke test of the main job on the real MNIST / KMNIST files (skipped when they are absent):
 //! two short epochs on a subset must already separate KMNIST from MNIST and write every output.
 
-use nnlab::anomaly::{self, AnomalyConfig, TrainConfig};
 use nnlab::data::testing::shared_data_dir;
+use nnlab::jobs::anomaly::Config;
+use nnlab::jobs::{Env, execute};
+use nnlab::train::TrainConfig;
 
 #[test]
 fn two_short_epochs_on_real_data_separates_kmnist_from_mnist() {
@@ -11,18 +13,21 @@ fn two_short_epochs_on_real_data_separates_kmnist_from_mnist() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    let cfg = AnomalyConfig {
-        data_dir: Some(dir),
-        offline: true, // tests never touch the network
+    let cfg = Config {
+        env: Env {
+            data_dir: Some(dir),
+            offline: true, // tests never touch the network
+            out: out.path().join("run"),
+            ..Env::named("anomaly")
+        },
         train_limit: Some(10_000),
         train: TrainConfig {
             epochs: 2,
             ..TrainConfig::default()
         },
-        out: out.path().join("run"),
-        ..AnomalyConfig::default()
+        ..Config::default()
     };
-    let r = anomaly::run(&cfg, &mut ()).unwrap();
+    let r = execute(&cfg, &mut ()).unwrap();
     assert_eq!(r.counts.train, 10_000);
     assert_eq!(
         (r.counts.validation, r.counts.normal_test, r.counts.anomaly),
@@ -39,6 +44,6 @@ fn two_short_epochs_on_real_data_separates_kmnist_from_mnist() {
         "roc.png",
         "reconstructions.png",
     ] {
-        assert!(cfg.out.join(f).is_file(), "missing {f}");
+        assert!(cfg.env.out.join(f).is_file(), "missing {f}");
     }
 }

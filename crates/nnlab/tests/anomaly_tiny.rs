@@ -2,8 +2,11 @@
 //! anomalies are vertical bars. Training must lower the loss, flag the anomalies, write every
 //! output, and be reproducible for a seed; a saved detector must score like the trained one.
 
-use nnlab::anomaly::{self, AnomalyConfig, Arch, Detector, Scorer, TrainConfig};
+use nnlab::anomaly::{Arch, Detector, Scorer};
 use nnlab::data::write_idx_u8;
+use nnlab::jobs::anomaly::{Config, Report};
+use nnlab::jobs::{Env, execute};
+use nnlab::train::TrainConfig;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::path::Path;
@@ -34,9 +37,9 @@ fn write_set(dir: &Path, name: &str, n: usize, vertical: bool, rng: &mut StdRng)
     path.display().to_string()
 }
 
-fn config(dir: &Path, arch: Arch) -> AnomalyConfig {
+fn config(dir: &Path, arch: Arch) -> Config {
     let mut rng = StdRng::seed_from_u64(7);
-    AnomalyConfig {
+    Config {
         normal: write_set(dir, "normal", 800, false, &mut rng),
         normal_test: Some(write_set(dir, "normal-test", 200, false, &mut rng)),
         anomaly: write_set(dir, "anomaly", 200, true, &mut rng),
@@ -55,8 +58,12 @@ fn config(dir: &Path, arch: Arch) -> AnomalyConfig {
             seed: 1,
             grad_clip: None,
         },
-        out: dir.join("run"),
-        ..AnomalyConfig::default()
+        env: Env {
+            out: dir.join("run"),
+            seed: 1,
+            ..Env::named("anomaly")
+        },
+        ..Config::default()
     }
 }
 
@@ -64,7 +71,7 @@ fn config(dir: &Path, arch: Arch) -> AnomalyConfig {
 fn mlp_learns_normal_bars_and_flags_vertical_ones() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), Arch::Mlp);
-    let r = anomaly::run(&cfg, &mut ()).unwrap();
+    let r = execute(&cfg, &mut ()).unwrap();
     eprintln!(
         "auroc {} type I {} type II {}",
         r.auroc, r.type_i_error, r.type_ii_error
@@ -89,24 +96,24 @@ fn mlp_learns_normal_bars_and_flags_vertical_ones() {
         "model/detector.json",
         "model/weights.safetensors",
     ] {
-        assert!(cfg.out.join(f).is_file(), "missing output {f}");
+        assert!(cfg.env.out.join(f).is_file(), "missing output {f}");
     }
-    let csv = std::fs::read_to_string(cfg.out.join("scores.csv")).unwrap();
+    let csv = std::fs::read_to_string(cfg.env.out.join("scores.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 200 + 200 + 200);
     let metrics: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(cfg.out.join("metrics.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(cfg.env.out.join("metrics.json")).unwrap()).unwrap();
     assert_eq!(metrics["auroc"].as_f64(), Some(r.auroc));
 
     // The saved detector reproduces the anomaly scores of the run exactly.
     let device = burn::prelude::Device::flex();
-    let det = Detector::load(&cfg.out.join("model"), &device).unwrap();
+    let det = Detector::load(&cfg.env.out.join("model"), &device).unwrap();
     assert_eq!(det.info.threshold, r.threshold);
     let anomalies: nnlab::data::Selection = cfg.anomaly.parse().unwrap();
     let images = anomalies
         .load(
             &nnlab::data::DataSource::resolve(None),
             nnlab::data::Split::Test,
-            &indicatif::ProgressBar::hidden(),
+            &mut (),
         )
         .unwrap();
     let scores = det.score(&images, &device);
@@ -123,9 +130,9 @@ fn same_seed_same_numbers_and_conv_works() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), Arch::Conv);
     cfg.train.epochs = 3;
-    let a = anomaly::run(&cfg, &mut ()).unwrap();
-    cfg.out = dir.path().join("run2");
-    let b = anomaly::run(&cfg, &mut ()).unwrap();
+    let a = execute(&cfg, &mut ()).unwrap();
+    cfg.env.out = dir.path().join("run2");
+    let b = execute(&cfg, &mut ()).unwrap();
     assert_eq!(a.threshold, b.threshold);
     assert_eq!(a.auroc, b.auroc);
     let la: Vec<f64> = a.epochs.iter().map(|e| e.loss_per_image).collect();
@@ -139,7 +146,7 @@ fn divergence_is_reported_with_epoch_and_step() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), Arch::Mlp);
     cfg.train.lr = f64::MAX;
-    let err = anomaly::run(&cfg, &mut ()).unwrap_err().to_string();
+    let err = execute(&cfg, &mut ()).unwrap_err().to_string();
     assert!(
         err.contains("diverged") && err.contains("epoch 1") && err.contains("step"),
         "{err}"
@@ -148,12 +155,12 @@ fn divergence_is_reported_with_epoch_and_step() {
 
 /// Trains `scorer` on horizontal bars; it must separate vertical bars, write its outputs, and
 /// its saved detector must reproduce the anomaly scores of the run exactly.
-fn check_scorer(scorer: Scorer, grid: &str) -> anomaly::AnomalyReport {
+fn check_scorer(scorer: Scorer, grid: &str) -> Report {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), Arch::Mlp);
     cfg.scorer = scorer;
     cfg.hidden = Some(vec![64]);
-    let r = anomaly::run(&cfg, &mut ()).unwrap();
+    let r = execute(&cfg, &mut ()).unwrap();
     eprintln!("{scorer}: auroc {} type II {}", r.auroc, r.type_ii_error);
     for f in [
         "metrics.json",
@@ -162,12 +169,15 @@ fn check_scorer(scorer: Scorer, grid: &str) -> anomaly::AnomalyReport {
         grid,
         "model/detector.json",
     ] {
-        assert!(cfg.out.join(f).is_file(), "{scorer}: missing output {f}");
+        assert!(
+            cfg.env.out.join(f).is_file(),
+            "{scorer}: missing output {f}"
+        );
     }
     let device = burn::prelude::Device::flex();
-    let det = Detector::load(&cfg.out.join("model"), &device).unwrap();
+    let det = Detector::load(&cfg.env.out.join("model"), &device).unwrap();
     assert_eq!(det.info.model.scorer(), scorer);
-    let csv = std::fs::read_to_string(cfg.out.join("scores.csv")).unwrap();
+    let csv = std::fs::read_to_string(cfg.env.out.join("scores.csv")).unwrap();
     let saved: Vec<f32> = csv
         .lines()
         .filter(|l| l.starts_with("anomaly,"))
@@ -180,7 +190,7 @@ fn check_scorer(scorer: Scorer, grid: &str) -> anomaly::AnomalyReport {
         .load(
             &nnlab::data::DataSource::resolve(None),
             nnlab::data::Split::Test,
-            &indicatif::ProgressBar::hidden(),
+            &mut (),
         )
         .unwrap();
     assert_eq!(det.score(&images, &device), saved);

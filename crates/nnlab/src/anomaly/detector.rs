@@ -56,7 +56,7 @@ impl Detector {
     pub fn flag(&self, scores: &[f32]) -> Vec<bool> {
         scores
             .iter()
-            .map(|&s| s as f64 > self.info.threshold)
+            .map(|&s| crate::metrics::flagged(s, self.info.threshold))
             .collect()
     }
 

@@ -2,20 +2,19 @@
 //! error ‖x − D(E(x))‖², the VAE's negative ELBO and the RealNVP flow's negative log-likelihood.
 //! Each trains on normal images and gives every image one score; larger means more anomalous.
 
-use super::model::{Autoencoder, ModelConfig};
-use super::train;
 use crate::data::Images;
 use crate::io::{load_safetensors, to_safetensors};
+use crate::models::autoencoder::{self, Autoencoder, ModelConfig};
 use crate::models::realnvp::{self, RealNvp, RealNvpConfig};
 use crate::models::vae::{self, Vae, VaeConfig};
 use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// Which score an anomaly detector uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Scorer {
     /// Autoencoder reconstruction error s(x) = ‖x − D(E(x))‖².
@@ -76,20 +75,6 @@ impl Scorer {
             Self::Ae => "mean ||x - D(E(x))||^2",
             Self::Vae => "mean -ELBO (nats)",
             Self::Flow => "mean -log p(x) (nats, dequantized)",
-        }
-    }
-}
-
-impl FromStr for Scorer {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "ae" => Ok(Self::Ae),
-            "vae" => Ok(Self::Vae),
-            "flow" => Ok(Self::Flow),
-            o => Err(format!(
-                "unknown scorer '{o}': expected 'ae', 'vae' or 'flow'"
-            )),
         }
     }
 }
@@ -191,7 +176,7 @@ pub fn train(
     }
     Ok(match cfg {
         ScorerConfig::Ae(m) => {
-            let (model, h) = train::train(m, data, train_cfg, device, obs)?;
+            let (model, h) = autoencoder::train(m, data, train_cfg, device, obs)?;
             (ScoringModel::Ae(model), h)
         }
         ScorerConfig::Vae(m) => {
@@ -209,7 +194,7 @@ impl ScoringModel {
     /// The anomaly score of every image of `data` (deterministic).
     pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
         match self {
-            Self::Ae(m) => train::score(m, data, device),
+            Self::Ae(m) => autoencoder::score(m, data, device),
             Self::Vae(m) => vae::score(m, data, device, VAE_SCORE_SAMPLES, VAE_SCORE_SEED),
             Self::Flow(m) => realnvp::score_images(m, data, device),
         }
@@ -224,10 +209,10 @@ impl ScoringModel {
         device: &Device,
     ) -> Option<Vec<Vec<f32>>> {
         match self {
-            Self::Ae(m) => Some(train::reconstruct(m, data, idx, device)),
+            Self::Ae(m) => Some(autoencoder::reconstruct(m, data, idx, device)),
             Self::Vae(m) => {
                 let x = crate::train::batch_tensor(data, idx, device);
-                let flat = m.reconstruct(x).into_data().try_to_vec::<f32>().ok()?;
+                let flat = crate::train::to_vec(m.reconstruct(x));
                 Some(flat.chunks(data.dim()).map(<[f32]>::to_vec).collect())
             }
             Self::Flow(_) => None,

@@ -5,22 +5,29 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use super::DataError;
 use super::registry::DataFile;
-use super::source::DownloadFailure;
+use super::{DataError, DownloadProgress};
+
+/// Why a download did not produce a file.
+pub(crate) enum DownloadFailure {
+    /// The network or server failed: the file is reported as missing.
+    Network(String),
+    /// The data arrived but are wrong (checksum), or could not be written.
+    Fatal(DataError),
+}
 
 /// Refuse bodies larger than this (the largest registry file is about 30 MB compressed).
 const MAX_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Downloads `file` to `dest`, updating `pb` (length from Content-Length, one increment per
-/// chunk, message = file name).
+/// Downloads `file` to `dest`, telling `progress` the bytes received after each chunk (total
+/// from Content-Length when the server sends it).
 pub(crate) fn download_verified(
     file: &DataFile,
     dest: &Path,
-    pb: &indicatif::ProgressBar,
+    progress: &mut dyn DownloadProgress,
 ) -> Result<(), DownloadFailure> {
     let url = file.url();
-    let bytes = fetch(&url, file.file_name, pb)
+    let bytes = fetch(&url, file.file_name, progress)
         .map_err(|e| DownloadFailure::Network(format!("download of {url} failed: {e}")))?;
     let origin = format!("{} (downloaded from {url})", dest.display());
     file.checksum
@@ -35,7 +42,7 @@ pub(crate) fn download_verified(
 }
 
 /// GETs `url` into memory.
-fn fetch(url: &str, label: &str, pb: &indicatif::ProgressBar) -> Result<Vec<u8>, String> {
+fn fetch(url: &str, label: &str, progress: &mut dyn DownloadProgress) -> Result<Vec<u8>, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(20)))
         .timeout_recv_response(Some(Duration::from_secs(60)))
@@ -44,18 +51,12 @@ fn fetch(url: &str, label: &str, pb: &indicatif::ProgressBar) -> Result<Vec<u8>,
     let mut response = agent.get(url).call().map_err(|e| e.to_string())?;
     let body = response.body_mut();
     let length = body.content_length();
-    if let Some(len) = length {
-        if len > MAX_DOWNLOAD_BYTES {
-            return Err(format!(
-                "expected at most {MAX_DOWNLOAD_BYTES} bytes, server announces {len}"
-            ));
-        }
-        pb.set_length(len);
-    } else {
-        pb.unset_length();
+    if let Some(len) = length.filter(|&len| len > MAX_DOWNLOAD_BYTES) {
+        return Err(format!(
+            "expected at most {MAX_DOWNLOAD_BYTES} bytes, server announces {len}"
+        ));
     }
-    pb.set_position(0);
-    pb.set_message(label.to_string());
+    progress.download(label, 0, length);
     let mut reader = body.as_reader();
     let mut out = Vec::with_capacity(length.unwrap_or(0) as usize);
     let mut chunk = vec![0u8; 64 * 1024];
@@ -68,7 +69,7 @@ fn fetch(url: &str, label: &str, pb: &indicatif::ProgressBar) -> Result<Vec<u8>,
             return Err(format!("body exceeds {MAX_DOWNLOAD_BYTES} bytes"));
         }
         out.extend_from_slice(&chunk[..n]);
-        pb.inc(n as u64);
+        progress.download(label, out.len() as u64, length);
     }
     Ok(out)
 }

@@ -171,7 +171,7 @@ fn missing_message(files: &[(PathBuf, String)], reason: &str) -> String {
     }
     s.push_str(
         "and place them at the paths above, or point nnlab at a folder that already has them \
-         with --data-dir DIR or the NNLAB_DATA environment variable \
+         with the data_dir setting (a folder DIR) or the NNLAB_DATA environment variable \
          (layout: DIR/<dataset>/<file>, e.g. DIR/mnist/t10k-images-idx3-ubyte.gz).",
     );
     s

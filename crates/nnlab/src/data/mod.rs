@@ -12,9 +12,8 @@
 //! ```no_run
 //! use nnlab::data::{DataSource, Selection, Split};
 //! let source = DataSource::resolve(None);
-//! let pb = indicatif::ProgressBar::hidden();
 //! let sel: Selection = "mnist:test:0-4".parse()?;
-//! let images = sel.load(&source, Split::Train, &pb)?;
+//! let images = sel.load(&source, Split::Train, &mut ())?;
 //! let (train, val) = images.train_val_split(1000, 42)?;
 //! # Ok::<(), nnlab::data::DataError>(())
 //! ```
@@ -37,3 +36,14 @@ pub use images::{Images, format_labels};
 pub use registry::{Checksum, DataFile, Dataset, FileKind, Split, md5_hex};
 pub use selection::{Selection, parse_labels};
 pub use source::{DataSource, decoded_md5, resolve_root, verify};
+
+/// Receives the progress of dataset downloads (a front end draws it). `()` ignores it.
+pub trait DownloadProgress {
+    /// `done` of `total` bytes of `file` have arrived (`total` is `None` when the server does
+    /// not announce the size); called with `done = 0` when a download starts.
+    fn download(&mut self, file: &str, done: u64, total: Option<u64>);
+}
+
+impl DownloadProgress for () {
+    fn download(&mut self, _file: &str, _done: u64, _total: Option<u64>) {}
+}

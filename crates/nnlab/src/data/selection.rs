@@ -19,7 +19,7 @@ use std::str::FromStr;
 use super::images::format_labels;
 use super::registry::{Dataset, Split};
 use super::source::DataSource;
-use super::{DataError, Images};
+use super::{DataError, DownloadProgress, Images};
 
 /// A parsed selection of images.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,17 +78,17 @@ impl Selection {
     }
 
     /// Loads the selected images. Registry files come from `source` (downloaded when missing
-    /// and allowed, with progress on `pb`); `default_split` applies when none was given.
+    /// and allowed, reporting to `progress`); `default_split` applies when none was given.
     pub fn load(
         &self,
         source: &DataSource,
         default_split: Split,
-        pb: &indicatif::ProgressBar,
+        progress: &mut dyn DownloadProgress,
     ) -> Result<Images, DataError> {
         let name = self.describe(default_split);
         let mut images = match self {
             Selection::Dataset { dataset, split, .. } => {
-                source.load(*dataset, split.unwrap_or(default_split), pb)?
+                source.load(*dataset, split.unwrap_or(default_split), progress)?
             }
             Selection::Files { images, labels, .. } => {
                 Images::load_files(images, labels.as_deref(), name.clone())?
@@ -421,18 +421,17 @@ mod tests {
         write_idx_u8(&labs, &[4], &[0, 1, 2, 1], true).unwrap();
         let spec = format!("{}+{}:1", imgs.display(), labs.display());
         let src = DataSource::new(dir.path()).with_download(false);
-        let pb = indicatif::ProgressBar::hidden();
-        let im = sel(&spec).load(&src, Split::Test, &pb).unwrap();
+        let im = sel(&spec).load(&src, Split::Test, &mut ()).unwrap();
         assert_eq!((im.n, im.rows, im.cols), (2, 1, 2));
         assert_eq!(im.labels, Some(vec![1, 1]));
         assert_eq!(im.pixels, vec![51.0 / 255.0, 51.0 / 255.0, 1.0, 1.0]);
         assert_eq!(im.name, spec);
         // An existing file is a path even without '/' or '.' in its spelling.
         let plain = sel(&imgs.display().to_string());
-        assert_eq!(plain.load(&src, Split::Test, &pb).unwrap().n, 4);
+        assert_eq!(plain.load(&src, Split::Test, &mut ()).unwrap().n, 4);
         // A dataset selection with download disabled reports the missing files.
         let m = sel("fashion-mnist:0-4")
-            .load(&src, Split::Test, &pb)
+            .load(&src, Split::Test, &mut ())
             .unwrap_err()
             .to_string();
         assert!(m.contains("fashion-mnist/t10k-images-idx3-ubyte.gz"), "{m}");

@@ -14,10 +14,10 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::download::download_verified;
+use super::download::{DownloadFailure, download_verified};
 use super::idx::decoded_md5_of_file;
 use super::registry::{DataFile, Dataset, Split};
-use super::{DataError, Images};
+use super::{DataError, DownloadProgress, Images};
 
 /// The data root from its three possible sources, in order: explicit directory, then the
 /// `NNLAB_DATA` value (ignored when empty), then `<cache>/nnlab`, then `./nnlab-data`.
@@ -76,14 +76,14 @@ impl DataSource {
         file.path_in(&self.root)
     }
 
-    /// Makes sure `files` exist locally, downloading the missing ones when allowed (with
-    /// progress on `pb`). Returns their paths in the same order. When files remain missing,
+    /// Makes sure `files` exist locally, downloading the missing ones when allowed (reporting
+    /// to `progress`). Returns their paths in the same order. When files remain missing,
     /// the error lists all of them with their URLs. A downloaded file whose checksum does not
     /// match is an error and is not written.
     pub fn ensure(
         &self,
         files: &[DataFile],
-        pb: &indicatif::ProgressBar,
+        progress: &mut dyn DownloadProgress,
     ) -> Result<Vec<PathBuf>, DataError> {
         let paths: Vec<PathBuf> = files.iter().map(|f| self.path(f)).collect();
         let missing: Vec<usize> = (0..files.len()).filter(|&i| !paths[i].is_file()).collect();
@@ -101,7 +101,7 @@ impl DataSource {
             return Err(missing_error(0, "downloads are disabled".into()));
         }
         for (k, &i) in missing.iter().enumerate() {
-            match download_verified(&files[i], &paths[i], pb) {
+            match download_verified(&files[i], &paths[i], progress) {
                 Ok(()) => {}
                 Err(DownloadFailure::Fatal(e)) => return Err(e),
                 Err(DownloadFailure::Network(msg)) => return Err(missing_error(k, msg)),
@@ -116,19 +116,11 @@ impl DataSource {
         &self,
         dataset: Dataset,
         split: Split,
-        pb: &indicatif::ProgressBar,
+        progress: &mut dyn DownloadProgress,
     ) -> Result<Images, DataError> {
-        let paths = self.ensure(&DataFile::pair(dataset, split), pb)?;
+        let paths = self.ensure(&DataFile::pair(dataset, split), progress)?;
         Images::load_files(&paths[0], Some(&paths[1]), format!("{dataset}:{split}"))
     }
-}
-
-/// Why a download did not produce a file.
-pub(crate) enum DownloadFailure {
-    /// The network or server failed: the file is reported as missing.
-    Network(String),
-    /// The data arrived but are wrong (checksum), or could not be written.
-    Fatal(DataError),
 }
 
 /// Checks the md5 of a split's local files against the registry (never downloads). Missing
@@ -138,7 +130,7 @@ pub fn verify(source: &DataSource, dataset: Dataset, split: Split) -> Result<(),
     let paths = source
         .clone()
         .with_download(false)
-        .ensure(&files, &indicatif::ProgressBar::hidden())?;
+        .ensure(&files, &mut ())?;
     for (file, path) in files.iter().zip(&paths) {
         file.checksum.check_file(path)?;
     }
@@ -188,19 +180,18 @@ mod tests {
     fn missing_files_without_download_lists_all_paths_and_urls() {
         let dir = tempfile::tempdir().unwrap();
         let src = DataSource::new(dir.path()).with_download(false);
-        let pb = indicatif::ProgressBar::hidden();
-        let err = src.load(Dataset::Kmnist, Split::Test, &pb).unwrap_err();
+        let err = src.load(Dataset::Kmnist, Split::Test, &mut ()).unwrap_err();
         let m = err.to_string();
         for f in DataFile::pair(Dataset::Kmnist, Split::Test) {
             assert!(m.contains(&src.path(&f).display().to_string()), "{m}");
             assert!(m.contains(&f.url()), "{m}");
         }
-        assert!(m.contains("--data-dir") && m.contains("NNLAB_DATA"), "{m}");
+        assert!(m.contains("data_dir") && m.contains("NNLAB_DATA"), "{m}");
         assert!(m.contains("downloads are disabled"), "{m}");
         // Only the absent file is listed once the other one is present.
         let labels = DataFile::of(Dataset::Kmnist, Split::Test, FileKind::Labels);
         write_idx_u8(&src.path(&labels), &[1], &[0], true).unwrap();
-        match src.load(Dataset::Kmnist, Split::Test, &pb).unwrap_err() {
+        match src.load(Dataset::Kmnist, Split::Test, &mut ()).unwrap_err() {
             DataError::Missing { files, .. } => {
                 assert_eq!(files.len(), 1);
                 assert!(files[0].0.ends_with("kmnist/t10k-images-idx3-ubyte.gz"));

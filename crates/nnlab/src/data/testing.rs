@@ -52,11 +52,10 @@ mod tests {
             return;
         };
         verify(&src, Dataset::Mnist, Split::Test).unwrap();
-        let pb = indicatif::ProgressBar::hidden();
         let im = "mnist:test"
             .parse::<Selection>()
             .unwrap()
-            .load(&src, Split::Train, &pb)
+            .load(&src, Split::Train, &mut ())
             .unwrap();
         assert_eq!((im.n, im.rows, im.cols), (10000, 28, 28));
         assert_eq!(im.pixels.len(), 10000 * 784);
@@ -84,11 +83,10 @@ mod tests {
             return;
         };
         verify(&src, Dataset::Kmnist, Split::Test).unwrap();
-        let pb = indicatif::ProgressBar::hidden();
         let im = "kmnist:3"
             .parse::<Selection>()
             .unwrap()
-            .load(&src, Split::Test, &pb)
+            .load(&src, Split::Test, &mut ())
             .unwrap();
         assert_eq!((im.n, im.rows, im.cols), (1000, 28, 28));
         assert_eq!(im.name, "kmnist:test:3");

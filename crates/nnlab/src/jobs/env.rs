@@ -2,7 +2,7 @@
 //! seed.
 
 use super::{JobError, Outputs};
-use crate::data::{DataSource, Images, Selection, Split};
+use crate::data::{DataSource, DownloadProgress, Images, Selection, Split};
 use crate::device::DeviceChoice;
 use burn::prelude::Device;
 use std::path::PathBuf;
@@ -70,12 +70,34 @@ impl Env {
         field: &str,
         spec: &str,
         default_split: Split,
-        _obs: &mut dyn super::Observer,
+        obs: &mut dyn super::Observer,
     ) -> Result<Images, JobError> {
-        let sel: Selection = spec
-            .parse()
-            .map_err(|e: crate::data::DataError| JobError::setting(field, e.to_string()))?;
-        let bar = indicatif::ProgressBar::hidden();
-        Ok(sel.load(&self.data_source(), default_split, &bar)?)
+        let sel = Self::selection(field, spec)?;
+        self.load_selection(&sel, default_split, obs)
+    }
+
+    /// Parses the data selection `spec` held by config field `field` (errors name the field).
+    pub fn selection(field: &str, spec: &str) -> Result<Selection, JobError> {
+        spec.parse()
+            .map_err(|e: crate::data::DataError| JobError::setting(field, e.to_string()))
+    }
+
+    /// Loads a parsed selection (see [`Env::load`]); downloads report to `obs`.
+    pub fn load_selection(
+        &self,
+        sel: &Selection,
+        default_split: Split,
+        obs: &mut dyn super::Observer,
+    ) -> Result<Images, JobError> {
+        Ok(sel.load(&self.data_source(), default_split, &mut Relay(obs))?)
+    }
+}
+
+/// Hands download progress of the data layer to a job's [`super::Observer`].
+pub struct Relay<'a>(pub &'a mut dyn super::Observer);
+
+impl DownloadProgress for Relay<'_> {
+    fn download(&mut self, file: &str, done: u64, total: Option<u64>) {
+        self.0.download(file, done, total);
     }
 }

@@ -12,12 +12,18 @@
 //! Jobs compose the other layers (data, models, training, metrics, plots); nothing below this
 //! layer knows about jobs, and nothing here knows about the command line.
 
+pub mod anomaly;
+pub mod flow1d;
+pub mod gan;
+pub mod realnvp;
+pub mod vae;
+
 mod env;
 mod error;
 mod observer;
 mod outputs;
 
-pub use env::Env;
+pub use env::{Env, Relay};
 pub use error::JobError;
 pub use observer::Observer;
 pub use outputs::Outputs;
@@ -43,4 +49,21 @@ pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, Job
     job.env().validate()?;
     job.validate()?;
     job.run(obs)
+}
+
+/// Checks that every count `(field, value)` that is set is at least 1 (`None` = not set).
+pub fn check_counts(counts: &[(&str, Option<usize>)]) -> Result<(), JobError> {
+    match counts.iter().find(|(_, v)| *v == Some(0)) {
+        Some((field, _)) => Err(JobError::setting(*field, "must be at least 1")),
+        None => Ok(()),
+    }
+}
+
+/// Checks the training settings held by config field `field` (e.g. `train`); errors name the
+/// offending sub-field, e.g. `train.lr`.
+pub fn check_train(field: &str, train: &crate::train::TrainConfig) -> Result<(), JobError> {
+    match train.invalid() {
+        Some((name, message)) => Err(JobError::setting(format!("{field}.{name}"), message)),
+        None => Ok(()),
+    }
 }

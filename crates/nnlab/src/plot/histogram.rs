@@ -1,8 +1,8 @@
 //! Overlaid, density-normalised histograms of several score sets with a threshold line.
 
 use super::{
-    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range,
-    render,
+    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid,
+    nonempty_range, render,
 };
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -106,17 +106,7 @@ pub fn score_histogram(
             .x_label_area_size(48)
             .y_label_area_size(64)
             .build_cartesian_2d(x0..x1, 0.0..y_max)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("density")
-            .x_label_formatter(&|v| fmt_num(*v))
-            .y_label_formatter(&|v| fmt_num(*v))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 16))
-            .light_line_style(RGBColor(244, 244, 244))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        draw_mesh(&mut chart, x_desc, "density", 15)?;
 
         let edge = |k: usize| lo + k as f64 * width;
         for (i, d) in densities.iter().enumerate() {

@@ -1,8 +1,8 @@
 //! Generic line plots of several named (x, y) series, such as training and validation losses.
 
 use super::{
-    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range,
-    render,
+    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid,
+    nonempty_range, render,
 };
 use plotters::coord::Shift;
 use plotters::coord::combinators::BindKeyPoints;
@@ -189,17 +189,7 @@ where
         .x_label_area_size(48)
         .y_label_area_size(72)
         .build_cartesian_2d(x, y)?;
-    chart
-        .configure_mesh()
-        .x_desc(labels.x_label)
-        .y_desc(labels.y_label)
-        .x_label_formatter(&|v| fmt_num(*v))
-        .y_label_formatter(&|v| fmt_num(*v))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 16))
-        .light_line_style(RGBColor(244, 244, 244))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .draw()?;
+    draw_mesh(&mut chart, labels.x_label, labels.y_label, 15)?;
     for (i, (line, pts)) in lines.iter().zip(data).enumerate() {
         let c = color(i);
         let series = if labels.stems {

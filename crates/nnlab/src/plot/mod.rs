@@ -35,6 +35,7 @@ pub use roc::roc_curve;
 pub use scatter::loglog_scatter;
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use std::path::{Path, PathBuf};
@@ -84,6 +85,35 @@ pub(crate) fn color(i: usize) -> RGBColor {
 
 /// What a drawing closure returns; plotters' errors convert into it with `?`.
 pub(crate) type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Draws the axes and grid of `chart` in the style every chart shares: axis names, numbers by
+/// [`fmt_num`], tick labels of `size` points (axis names one point larger) and light grid
+/// lines.
+pub(crate) fn draw_mesh<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+    size: i32,
+) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| fmt_num(*v))
+        .y_label_formatter(&|v| fmt_num(*v))
+        .label_style((FONT, size))
+        .axis_desc_style((FONT, size + 1))
+        .light_line_style(RGBColor(244, 244, 244))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()?;
+    Ok(())
+}
 
 /// Draws the legend of `chart` in the corner `position`, in the style every figure shares.
 pub(crate) fn draw_legend<'a, DB, CT>(

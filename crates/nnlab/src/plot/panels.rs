@@ -2,7 +2,7 @@
 //! histograms and (solid or dashed) lines.
 
 use super::{
-    DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render,
+    DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid, nonempty_range, render,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -200,17 +200,7 @@ fn draw_panel(
         .x_label_area_size(42)
         .y_label_area_size(58)
         .build_cartesian_2d(pr.x.0..pr.x.1, pr.y.0..pr.y.1)?;
-    chart
-        .configure_mesh()
-        .x_desc(p.x_label)
-        .y_desc(p.y_label)
-        .x_label_formatter(&|v| fmt_num(*v))
-        .y_label_formatter(&|v| fmt_num(*v))
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 15))
-        .light_line_style(RGBColor(244, 244, 244))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .draw()?;
+    draw_mesh(&mut chart, p.x_label, p.y_label, 14)?;
     for (i, (h, b)) in p.histograms.iter().zip(&pr.bars).enumerate() {
         let c = color(i);
         let edge = |k: usize| b.lo + k as f64 * b.width;

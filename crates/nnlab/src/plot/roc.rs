@@ -1,6 +1,6 @@
 //! ROC curve figure: the curve, the chance diagonal, the AUROC and an optional operating point.
 
-use super::{DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, render};
+use super::{DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid, render};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
@@ -66,17 +66,7 @@ pub fn roc_curve(
             .x_label_area_size(48)
             .y_label_area_size(60)
             .build_cartesian_2d(-0.01..1.01, -0.01..1.01)?;
-        chart
-            .configure_mesh()
-            .x_desc("false positive rate")
-            .y_desc("true positive rate")
-            .x_label_formatter(&|v| fmt_num(*v))
-            .y_label_formatter(&|v| fmt_num(*v))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 16))
-            .light_line_style(RGBColor(244, 244, 244))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        draw_mesh(&mut chart, "false positive rate", "true positive rate", 15)?;
 
         let grey = RGBColor(120, 120, 120);
         chart

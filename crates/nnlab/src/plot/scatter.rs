@@ -2,7 +2,7 @@
 //! probability across thousands of training steps.
 
 use super::{
-    CHART_SIZE, DrawResult, FONT, Line, PlotError, color, draw_legend, fmt_num, invalid, render,
+    CHART_SIZE, DrawResult, FONT, Line, PlotError, color, draw_legend, draw_mesh, invalid, render,
 };
 use plotters::prelude::*;
 use std::path::Path;
@@ -58,17 +58,7 @@ pub fn loglog_scatter(
             .x_label_area_size(48)
             .y_label_area_size(72)
             .build_cartesian_2d(xs.log_scale(), ys.log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc(y_label)
-            .x_label_formatter(&|v| fmt_num(*v))
-            .y_label_formatter(&|v| fmt_num(*v))
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 16))
-            .light_line_style(RGBColor(244, 244, 244))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        draw_mesh(&mut chart, x_label, y_label, 15)?;
         for (i, (s, pts)) in series.iter().zip(&data).enumerate() {
             let c = color(i);
             chart

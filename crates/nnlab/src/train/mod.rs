@@ -41,33 +41,43 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// Checks that epochs, batch size and learning rate are positive.
-    pub fn validate(&self) -> Result<(), TrainError> {
-        if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
-            return Err(TrainError::Config(format!(
-                "--grad-clip must be positive, got {c}"
-            )));
+    /// The same settings with seed `seed` (a job's run seed replaces the one stored here).
+    pub fn with_seed(&self, seed: u64) -> Self {
+        Self {
+            seed,
+            ..self.clone()
         }
-        for (flag, bad, value) in [
-            ("--epochs", self.epochs == 0, self.epochs.to_string()),
+    }
+
+    /// Checks that epochs, batch size, learning rate and the clipping norm are positive.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        match self.invalid() {
+            Some((field, message)) => Err(TrainError::Config(format!("{field}: {message}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// The first invalid setting, as (field name, what is wrong); `None` when all are valid.
+    pub fn invalid(&self) -> Option<(&'static str, String)> {
+        if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
+            return Some(("grad_clip", format!("must be positive, got {c}")));
+        }
+        [
+            ("epochs", self.epochs == 0, self.epochs.to_string()),
             (
-                "--batch-size",
+                "batch_size",
                 self.batch_size == 0,
                 self.batch_size.to_string(),
             ),
             (
-                "--lr",
+                "lr",
                 self.lr.is_nan() || self.lr <= 0.0,
                 self.lr.to_string(),
             ),
-        ] {
-            if bad {
-                return Err(TrainError::Config(format!(
-                    "{flag} must be positive, got {value}"
-                )));
-            }
-        }
-        Ok(())
+        ]
+        .into_iter()
+        .find(|(_, bad, _)| *bad)
+        .map(|(field, _, value)| (field, format!("must be positive, got {value}")))
     }
 }
 
@@ -92,24 +102,12 @@ pub trait TrainObserver {
 
 impl TrainObserver for () {}
 
-/// Progress of a whole run: training progress plus coarse stages and a bar for downloads.
-pub trait JobObserver: TrainObserver {
-    /// A new stage begins ("loading data", "scoring", …).
-    fn stage(&mut self, _what: &str) {}
-    /// A progress bar for data downloads (hidden by default).
-    fn download_bar(&mut self) -> indicatif::ProgressBar {
-        indicatif::ProgressBar::hidden()
-    }
-}
-
-impl JobObserver for () {}
-
 /// Training failures.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     #[error(
         "training diverged: loss became {loss} at epoch {epoch}, step {step}; \
-         try a smaller --lr (now {lr})"
+         try a smaller learning rate (now {lr})"
     )]
     Diverged {
         epoch: usize,
@@ -129,6 +127,30 @@ pub fn batch_tensor(data: &Images, idx: &[usize], device: &Device) -> Tensor<2> 
         buf.extend_from_slice(data.image(i));
     }
     Tensor::from_data(TensorData::new(buf, [idx.len(), n]), device)
+}
+
+/// The values of a tensor as f32, row-major (converted from the backend's float type).
+pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .expect("f32 values")
+}
+
+/// `f(X)` for every batch X ([b, n], at most `batch` images of `data` in order), concatenated:
+/// one value per image when `f` gives one per row (scores, log-likelihoods).
+pub fn score_in_batches<const D: usize>(
+    data: &Images,
+    batch: usize,
+    device: &Device,
+    mut f: impl FnMut(Tensor<2>) -> Tensor<D>,
+) -> Vec<f32> {
+    let all: Vec<usize> = (0..data.n).collect();
+    let mut out = Vec::with_capacity(data.n);
+    for idx in all.chunks(batch.max(1)) {
+        out.extend(to_vec(f(batch_tensor(data, idx, device))));
+    }
+    out
 }
 
 /// Runs `init` with Burn's random generator seeded by `seed`, so the weights it draws depend only
@@ -220,6 +242,23 @@ where
     }
     let batch = |idx: &[usize], device: &Device| batch_tensor(data, idx, device);
     fit_batches(model, data.n, cfg, batch, loss, observer)
+}
+
+/// The training preamble every model shares, then [`fit`]: checks `cfg`, builds the model with
+/// `init` on the autodiff version of `device` inside [`seeded`] (so the initial weights depend
+/// only on `cfg.seed`) and minimizes `loss` over `data`.
+pub fn fit_fresh<M: Module>(
+    init: impl FnOnce(&Device) -> M,
+    data: &Images,
+    cfg: &TrainConfig,
+    device: &Device,
+    loss: impl FnMut(&M, Tensor<2>, &mut StdRng) -> Tensor<1>,
+    observer: &mut dyn TrainObserver,
+) -> Result<(M, Vec<EpochStats>), TrainError> {
+    cfg.validate()?;
+    let device = device.clone().autodiff();
+    let model = seeded(&device, cfg.seed, || init(&device));
+    fit(model, data, cfg, loss, observer)
 }
 
 /// [`fit`] for any training set of `n` items: `batch(idx, device)` builds the batch of the

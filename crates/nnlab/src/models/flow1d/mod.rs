@@ -5,18 +5,17 @@
 //!
 //! f_θ is strictly increasing but bounded: it maps ℝ onto (−S/2, S/2), S = Σ_i e^{w_i}. So p_θ
 //! has total mass 2Φ(S/2) − 1 < 1, and a draw z ~ N(0, 1) with |z| ≥ S/2 has no preimage: the
-//! sampler x = f_θ⁻¹(z) cannot produce it. [`run`] reports that mass and counts those draws
+//! sampler x = f_θ⁻¹(z) cannot produce it. The job [`crate::jobs::flow1d`] reports that mass and counts those draws
 //! instead of hiding them (training pushes S up, so both become small, never zero).
 //!
 //! Files: `mixture` (the data: a seeded Gaussian mixture and its entropy), `model` (the Burn
 //! module, the NLL and the Adam loop), `map` (f_θ, log f_θ', p_θ, its mass and the
-//! safeguarded inverse in f64), `report` (the experiment: metrics, JSON and the four-panel
-//! figure).
+//! safeguarded inverse in f64); the experiment (metrics, JSON and the four-panel figure) is
+//! the job [`crate::jobs::flow1d`].
 
 pub mod map;
 pub mod mixture;
 pub mod model;
-pub mod report;
 
 #[cfg(test)]
 mod tests_map;
@@ -26,29 +25,11 @@ mod tests_model;
 pub use map::FlowMap;
 pub use mixture::Mixture;
 pub use model::{Flow1d, train};
-pub use report::{Flow1dConfig, Flow1dReport, Flow1dRun, run};
 
-use crate::plot::PlotError;
-use crate::train::TrainError;
-use std::path::PathBuf;
-
-/// What can go wrong in the 1-D flow experiment. Messages name the setting or file.
+/// What can go wrong building the data mixture. Messages name the setting.
 #[derive(Debug, thiserror::Error)]
 pub enum Flow1dError {
-    /// A bad mixture specification (--mixture).
-    #[error("invalid --mixture: {0}")]
+    /// A bad mixture specification.
+    #[error("invalid mixture: {0}")]
     Mixture(String),
-    /// A bad size or count.
-    #[error("invalid setting: {0}")]
-    Config(String),
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    #[error(transparent)]
-    Plot(#[from] PlotError),
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }

@@ -163,7 +163,7 @@ fn mixture_parses_samples_and_rejects_bad_specs() {
     ] {
         let err = spec.parse::<Mixture>().unwrap_err().to_string();
         assert!(
-            err.contains("--mixture") && err.contains(needle),
+            err.contains("invalid mixture") && err.contains(needle),
             "{spec}: {err}"
         );
     }

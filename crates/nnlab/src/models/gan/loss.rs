@@ -26,7 +26,6 @@ use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// Which generator loss.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,19 +58,6 @@ impl GeneratorLoss {
         match self {
             Self::Minimax => -d,
             Self::Nonsat => -(1.0 / (1.0 + a.exp())),
-        }
-    }
-}
-
-impl FromStr for GeneratorLoss {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "minimax" => Ok(Self::Minimax),
-            "nonsat" | "non-saturating" => Ok(Self::Nonsat),
-            o => Err(format!(
-                "unknown generator loss '{o}': expected 'minimax', 'nonsat' or 'both'"
-            )),
         }
     }
 }

@@ -26,7 +26,7 @@ impl GanShape {
     pub fn validate(&self) -> Result<(), String> {
         if self.latent == 0 || self.data_dim == 0 || self.hidden.contains(&0) {
             return Err(format!(
-                "--latent and every --hidden width must be positive (got latent {}, hidden {:?})",
+                "the latent width and every hidden width must be positive (got latent {}, hidden {:?})",
                 self.latent, self.hidden
             ));
         }

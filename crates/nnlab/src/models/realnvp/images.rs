@@ -15,7 +15,7 @@
 use super::{RealNvp, RealNvpConfig};
 use crate::data::Images;
 use crate::train::{
-    self as fit, EpochStats, TrainConfig, TrainError, TrainObserver, batch_tensor, uniform_noise,
+    self as fit, EpochStats, TrainConfig, TrainError, TrainObserver, uniform_noise,
 };
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
@@ -86,14 +86,12 @@ pub fn train_images(
     obs: &mut dyn TrainObserver,
 ) -> Result<(RealNvp, Vec<EpochStats>), TrainError> {
     cfg.validate().map_err(TrainError::Config)?;
-    train.validate()?;
     check_data(cfg, data)?;
-    let device = device.clone().autodiff();
-    let model = fit::seeded(&device, train.seed, || cfg.init(&device));
-    fit::fit(
-        model,
+    fit::fit_fresh(
+        |device| cfg.init(device),
         data,
         train,
+        device,
         |m: &RealNvp, x, rng| {
             let u = uniform_noise(rng, x.dims(), &x.device());
             image_nll(m, x, u).sum()
@@ -109,20 +107,10 @@ fn nll_in_batches(
     device: &Device,
     mut noise: impl FnMut([usize; 2]) -> Tensor<2>,
 ) -> Vec<f32> {
-    let all: Vec<usize> = (0..data.n).collect();
-    let mut out = Vec::with_capacity(data.n);
-    for idx in all.chunks(SCORE_BATCH) {
-        let x = batch_tensor(data, idx, device);
+    crate::train::score_in_batches(data, SCORE_BATCH, device, |x| {
         let u = noise(x.dims());
-        let nll = image_nll(model, x, u);
-        out.extend(
-            nll.into_data()
-                .convert::<f32>()
-                .try_into_vec::<f32>()
-                .unwrap(),
-        );
-    }
-    out
+        image_nll(model, x, u)
+    })
 }
 
 /// Deterministic per-image NLL in nats (u = ½ for every pixel), computed in batches: the anomaly score.
@@ -151,10 +139,6 @@ pub fn sample_images(
     }
     let z = crate::train::normal_noise(rng, [count, model.dim()], device) * temperature;
     let y = inverse_logit(model.inverse(z));
-    let flat = y
-        .into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .unwrap();
+    let flat = crate::train::to_vec(y);
     flat.chunks(model.dim()).map(<[f32]>::to_vec).collect()
 }

@@ -7,12 +7,10 @@
 //! every coordinate is transformed in every other layer.
 //!
 //! Submodules: [`images`] (dequantization, the logit transform, bits/dim, training and scoring on
-//! images), [`toy`] (two moons and rings, the Gaussian baseline, training on points) and
-//! [`job`] (the `nnlab realnvp` run: train, measure, plot, write metrics.json).
+//! images) and [`toy`] (two moons and rings, the Gaussian baseline, training on points); the
+//! `nnlab realnvp` run is the job [`crate::jobs::realnvp`].
 
-pub mod figures;
 pub mod images;
-pub mod job;
 pub mod toy;
 
 #[cfg(test)]

@@ -122,12 +122,11 @@ fn short_run_on_real_mnist_beats_uniform_and_repeats_exactly() {
         return;
     };
     let source = DataSource::new(dir).with_download(false); // tests never touch the network
-    let bar = indicatif::ProgressBar::hidden();
     let load = |split| -> Images {
         "mnist"
             .parse::<Selection>()
             .unwrap()
-            .load(&source, split, &bar)
+            .load(&source, split, &mut ())
             .unwrap()
     };
     let train = load(Split::Train).subset(&(0..1000).collect::<Vec<_>>());

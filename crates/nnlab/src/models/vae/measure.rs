@@ -4,7 +4,7 @@
 use super::{Vae, VaeConfig};
 use crate::data::Images;
 use crate::train::{self as fit, EpochStats, TrainConfig, TrainError, TrainObserver};
-use crate::train::{batch_tensor, normal_noise};
+use crate::train::{batch_tensor, normal_noise, score_in_batches};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rand::SeedableRng;
@@ -25,7 +25,6 @@ pub fn train(
     obs: &mut dyn TrainObserver,
 ) -> Result<(Vae, Vec<EpochStats>), TrainError> {
     cfg.validate().map_err(TrainError::Config)?;
-    train.validate()?;
     if data.n == 0 || data.dim() != cfg.input_dim() {
         return Err(TrainError::Config(format!(
             "training set {} has {} images of {} pixels; the VAE expects {} pixels",
@@ -35,13 +34,12 @@ pub fn train(
             cfg.input_dim()
         )));
     }
-    let device = device.clone().autodiff();
-    let model = fit::seeded(&device, train.seed, || cfg.init(&device));
     let latent = cfg.latent;
-    fit::fit(
-        model,
+    fit::fit_fresh(
+        |device| cfg.init(device),
         data,
         train,
+        device,
         |m: &Vae, x, rng| {
             let eps = normal_noise(rng, [x.dims()[0], latent], &x.device());
             m.neg_elbo(x, eps).sum()
@@ -56,20 +54,17 @@ pub fn train(
 pub fn score(model: &Vae, data: &Images, device: &Device, samples: usize, seed: u64) -> Vec<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
     let samples = samples.max(1);
-    let all: Vec<usize> = (0..data.n).collect();
-    let mut out = Vec::with_capacity(data.n);
-    for idx in all.chunks(EVAL_BATCH) {
-        let x = batch_tensor(data, idx, device);
+    score_in_batches(data, EVAL_BATCH, device, |x| {
+        let b = x.dims()[0];
         let (mu, log_var) = model.encode(x.clone()); // q(z|x) does not depend on the sample
-        let mut total = Tensor::<1>::zeros([idx.len()], device);
+        let mut total = Tensor::<1>::zeros([b], device);
         for _ in 0..samples {
-            let eps = normal_noise(&mut rng, [idx.len(), model.latent()], device);
+            let eps = normal_noise(&mut rng, [b, model.latent()], device);
             let (recon, kl) = model.elbo_terms_at(x.clone(), mu.clone(), log_var.clone(), eps);
             total = total + (kl - recon);
         }
-        out.extend(to_vec(total.div_scalar(samples as f64)));
-    }
-    out
+        total.div_scalar(samples as f64)
+    })
 }
 
 /// A mean over images with its standard error (sample std / √n), in nats.
@@ -171,10 +166,4 @@ pub fn sample_means(model: &Vae, n: usize, device: &Device, rng: &mut StdRng) ->
     to_vec(means).chunks(d).map(<[f32]>::to_vec).collect()
 }
 
-/// The values of a tensor as f32.
-pub(crate) fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .expect("f32 values")
-}
+pub(crate) use crate::train::to_vec;

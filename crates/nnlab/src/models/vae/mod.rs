@@ -8,10 +8,9 @@
 //! importance-weighted bound IW_k (≥ ELBO, growing with k toward log p(x)).
 //!
 //! [`VaeConfig`] / [`Vae`] are the network, [`train`] / [`score`] / [`evaluate`] train and measure
-//! it, and [`job`] is the `nnlab vae` run (data, training, grids, loss curve, metrics, model).
+//! it; the `nnlab vae` run is the job [`crate::jobs::vae`].
 
 pub mod elbo;
-pub mod job;
 mod measure;
 
 pub use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
@@ -189,7 +188,7 @@ impl Vae {
     /// processed in chunks of at most 4096 decodings.
     ///
     /// # Panics
-    /// If `k` is 0 (callers validate user input first, as `job::run` does).
+    /// If `k` is 0 (callers validate user input first, as the VAE job does).
     pub fn iw_log_likelihood(&self, x: Tensor<2>, k: usize, rng: &mut StdRng) -> Tensor<1> {
         assert!(k > 0, "importance sampling needs at least one sample");
         let [b, _] = x.dims();

@@ -3,10 +3,11 @@
 //! evaluation's terms add up, saved models load back identically, bad shapes are rejected, and
 //! a short run on real MNIST writes every output (skipped without the data).
 
-use super::job::{self, VaeJobConfig, load_model, save_model};
 use super::measure::to_vec;
 use super::{EpochStats, TrainConfig, TrainError, Vae, VaeConfig, evaluate, score, train};
 use crate::data::Images;
+use crate::jobs::vae::{self as job, load_model, save_model};
+use crate::jobs::{Env, Job};
 use crate::train::{batch_tensor, normal_noise};
 use burn::prelude::*;
 use rand::rngs::StdRng;
@@ -203,9 +204,13 @@ fn short_run_on_real_mnist_writes_every_output() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    let cfg = VaeJobConfig {
-        data_dir: Some(dir),
-        offline: true, // tests never touch the network
+    let cfg = job::Config {
+        env: Env {
+            data_dir: Some(dir),
+            offline: true, // tests never touch the network
+            out: out.path().join("run"),
+            ..Env::named("vae")
+        },
         train_limit: Some(3000),
         test_limit: Some(500),
         iw_samples: vec![1, 10],
@@ -213,10 +218,9 @@ fn short_run_on_real_mnist_writes_every_output() {
             epochs: 2,
             ..TrainConfig::default()
         },
-        out: out.path().join("run"),
-        ..VaeJobConfig::default()
+        ..job::Config::default()
     };
-    let r = job::run(&cfg, &mut ()).unwrap();
+    let r = crate::jobs::execute(&cfg, &mut ()).unwrap();
     assert_eq!((r.train_images, r.test.images), (3000, 500));
     let elbo = r.test.elbo.mean;
     assert!(elbo > -300.0 && elbo < 0.0, "ELBO {elbo}");
@@ -229,6 +233,6 @@ fn short_run_on_real_mnist_writes_every_output() {
         job::WEIGHTS,
         job::CONFIG,
     ] {
-        assert!(cfg.out.join(f).is_file(), "missing {f}");
+        assert!(cfg.env().out.join(f).is_file(), "missing {f}");
     }
 }

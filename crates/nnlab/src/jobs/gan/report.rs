@@ -2,13 +2,14 @@
 //! norm against the mean D(G(z)) and over the steps, the losses, D(x) and D(G(z)) over the steps,
 //! and one sample grid per loss with a row per epoch.
 
-use super::train::{GanEpoch, GanHistory, StepRecord, median};
-use super::{GanConfig, GanError, GeneratorLoss};
+use super::Config;
 use crate::data::Images;
+use crate::jobs::JobError;
+use crate::models::gan::GeneratorLoss;
+use crate::models::gan::train::{GanEpoch, GanHistory, StepRecord, median};
 use crate::plot::loglog_scatter;
 use crate::plot::{GridRow, Line, image_grid, line_plot};
 use serde::Serialize;
-use std::path::Path;
 
 /// Steps whose mean D(G(z)) falls in one decade [lo, hi), and their median gradient norm.
 #[derive(Clone, Debug, Serialize)]
@@ -33,7 +34,7 @@ pub struct RunSummary {
 
 /// The first generator step of both runs: G, D, the data and z are identical there, so the
 /// ratio of the gradient norms isolates the loss. Per sample it is D/(1 − D) exactly (see
-/// [`super::loss`]); for the batch, the odds of the mean D are its first-order estimate.
+/// [`crate::models::gan::loss`]); for the batch, the odds of the mean D are its first-order estimate.
 #[derive(Clone, Debug, Serialize)]
 pub struct FirstStepComparison {
     pub d_fake: f64,
@@ -45,17 +46,17 @@ pub struct FirstStepComparison {
 
 /// Everything written to metrics.json.
 #[derive(Clone, Debug, Serialize)]
-pub struct GanReport {
-    pub config: GanConfig,
+pub struct Report {
+    pub config: Config,
     pub data: String,
     pub images: usize,
     pub runs: Vec<RunSummary>,
     pub first_step: Option<FirstStepComparison>,
 }
 
-impl GanReport {
+impl Report {
     /// Summarizes the runs (each with its training time in seconds).
-    pub fn new(cfg: &GanConfig, data: &Images, runs: &[(GanHistory, f64)]) -> Self {
+    pub fn new(cfg: &Config, data: &Images, runs: &[(GanHistory, f64)]) -> Self {
         let summaries: Vec<RunSummary> = runs
             .iter()
             .map(|(h, secs)| RunSummary {
@@ -83,7 +84,10 @@ impl GanReport {
             _ => None,
         };
         Self {
-            config: cfg.clone(),
+            config: Config {
+                train: cfg.training(),
+                ..cfg.clone()
+            },
             data: data.name.clone(),
             images: data.n,
             runs: summaries,
@@ -149,27 +153,16 @@ fn draw(v: &[(String, Vec<(f64, f64)>)]) -> Vec<Line<'_>> {
 }
 
 /// Writes metrics.json, steps.csv, grad_norm_vs_d.png, grad_norm.png, loss.png,
-/// discriminator.png and samples-<loss>.png into `cfg.out`.
+/// discriminator.png and samples-<loss>.png into `cfg.env.out`.
 pub fn write_outputs(
-    cfg: &GanConfig,
+    cfg: &Config,
     data: &Images,
     runs: &[(GanHistory, f64)],
-    report: &GanReport,
-) -> Result<(), GanError> {
-    let out = &cfg.out;
-    let fail = |path: &Path, msg: String| GanError::Output {
-        path: path.to_path_buf(),
-        msg,
-    };
-    std::fs::create_dir_all(out).map_err(|e| fail(out, e.to_string()))?;
-    let write = |name: &str, bytes: &[u8]| {
-        let path = out.join(name);
-        crate::io::write_atomic(&path, bytes).map_err(|e| fail(&path, e.to_string()))
-    };
-    let json = serde_json::to_string_pretty(report).map_err(|e| fail(out, e.to_string()))?;
-    write("metrics.json", json.as_bytes())?;
-    write("steps.csv", steps_csv(runs).as_bytes())?;
-    let plot_err = |e: crate::plot::PlotError| fail(out, e.to_string());
+    report: &Report,
+) -> Result<(), JobError> {
+    let out = cfg.env.outputs();
+    out.json("metrics.json", report)?;
+    out.text("steps.csv", &steps_csv(runs))?;
 
     let names: Vec<String> = runs.iter().map(|(h, _)| h.loss.to_string()).collect();
     let series = |f: &dyn Fn(&GanHistory) -> Vec<(f64, f64)>| -> Vec<Vec<(f64, f64)>> {
@@ -188,13 +181,12 @@ pub fn write_outputs(
         "",
     );
     loglog_scatter(
-        &out.join("grad_norm_vs_d.png"),
+        &out.path("grad_norm_vs_d.png"),
         "Generator-gradient norm against D(G(z)), one dot per generator step",
         "mean D(G(z)) over the batch",
         "||grad_G L_G||_2",
         &draw(&vs_d),
-    )
-    .map_err(plot_err)?;
+    )?;
     let over_steps = lines(
         &series(&|h| {
             h.steps
@@ -205,42 +197,39 @@ pub fn write_outputs(
         "",
     );
     line_plot(
-        &out.join("grad_norm.png"),
+        &out.path("grad_norm.png"),
         "Generator-gradient norm over training",
         "generator step",
         "||grad_G L_G||_2",
         &draw(&over_steps),
         true,
-    )
-    .map_err(plot_err)?;
+    )?;
     let mut losses = lines(&series(&|h| smoothed(&h.steps, |s| s.d_loss)), ": L_D");
     losses.extend(lines(
         &series(&|h| smoothed(&h.steps, |s| s.g_loss)),
         ": L_G",
     ));
     line_plot(
-        &out.join("loss.png"),
+        &out.path("loss.png"),
         "Losses (means over windows of steps)",
         "generator step",
         "loss",
         &draw(&losses),
         false,
-    )
-    .map_err(plot_err)?;
+    )?;
     let mut probs = lines(&series(&|h| smoothed(&h.steps, |s| s.d_real)), ": D(x)");
     probs.extend(lines(
         &series(&|h| smoothed(&h.steps, |s| s.d_fake)),
         ": D(G(z))",
     ));
     line_plot(
-        &out.join("discriminator.png"),
+        &out.path("discriminator.png"),
         "Discriminator outputs on real and generated images (window means)",
         "generator step",
         "mean D",
         &draw(&probs),
         true,
-    )
-    .map_err(plot_err)?;
+    )?;
 
     for (h, _) in runs.iter().filter(|(h, _)| !h.samples.is_empty()) {
         let rows: Vec<GridRow> = h
@@ -261,13 +250,12 @@ pub fn write_outputs(
             continue;
         }
         image_grid(
-            &out.join(format!("samples-{}.png", h.loss)),
+            &out.path(&format!("samples-{}.png", h.loss)),
             &format!("G(z) for fixed z after each epoch ({} loss)", h.loss),
             &rows,
             data.rows,
             data.cols,
-        )
-        .map_err(plot_err)?;
+        )?;
     }
     Ok(())
 }

@@ -1,10 +1,13 @@
-//! The 1-D flow experiment: sample the mixture, train, measure (held-out NLL against the
-//! mixture's entropy, KS distance of z = f_θ(x) to N(0, 1), mass of p_θ, draws without a
-//! preimage) and write `metrics.json` and the four-panel `flow1d.png`.
+//! The 1-D flow job (`nnlab flow1d`): sample the mixture, train the flow, measure (held-out
+//! NLL against the mixture's entropy, KS distance of z = f_θ(x) to N(0, 1), mass of p_θ,
+//! draws without a preimage) and write `metrics.json` and the four-panel `flow1d.png`.
 
-use super::map::{FlowMap, HALF_LN_2PI};
-use super::mixture::Mixture;
-use super::{Flow1dError, model};
+#[cfg(test)]
+mod tests;
+
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
+use crate::models::flow1d::map::{FlowMap, HALF_LN_2PI};
+use crate::models::flow1d::{Mixture, model};
 use crate::plot::{Panel, PanelHistogram, PanelLine, panel_figure};
 use crate::prob::gaussian::fill_standard_normal;
 use crate::prob::named::{Cdf, ks_distance};
@@ -12,7 +15,7 @@ use crate::train::{EpochStats, TrainConfig, TrainObserver};
 use burn::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Mixed into the seed for the data draws and for the z draws, so they are independent of
 /// the batch order.
@@ -20,8 +23,8 @@ const DATA_STREAM: u64 = 0xDA7A_DA7A_DA7A_DA7A;
 const SAMPLE_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Settings of the experiment.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Flow1dConfig {
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Config {
     pub mixture: Mixture,
     /// Number n of components of f_θ.
     pub components: usize,
@@ -31,9 +34,20 @@ pub struct Flow1dConfig {
     pub n_test: usize,
     /// Draws z ~ N(0, 1) pushed through f_θ⁻¹ for the sample histogram.
     pub samples: usize,
+    /// Output folder and seed (the data root is not used: the data are drawn). Not part of
+    /// `metrics.json`, which records `train.seed`.
+    #[serde(skip)]
+    pub env: Env,
 }
 
-impl Default for Flow1dConfig {
+impl Config {
+    /// The training settings of the run: `train` with the run's seed.
+    pub fn training(&self) -> TrainConfig {
+        self.train.with_seed(self.env.seed)
+    }
+}
+
+impl Default for Config {
     /// The course setting: n = 5, 50 epochs of Adam at lr 5e-2, 5 000 training and 5 000
     /// held-out draws, 10 000 samples, seed 0; batches of 1 000 (5 steps an epoch, 250 in all).
     /// Measured over seeds 0–3: batches of 100 leave the last iterate noisy at this learning
@@ -53,14 +67,46 @@ impl Default for Flow1dConfig {
             n_train: 5000,
             n_test: 5000,
             samples: 10_000,
+            env: Env::named(<Self as Job>::NAME),
         }
+    }
+}
+
+impl Job for Config {
+    const NAME: &'static str = "flow1d";
+    type Report = Report;
+
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
+    fn validate(&self) -> Result<(), JobError> {
+        check_counts(&[
+            ("components", Some(self.components)),
+            ("n_train", Some(self.n_train)),
+            ("n_test", Some(self.n_test)),
+            ("samples", Some(self.samples)),
+        ])?;
+        check_train("train", &self.train)?;
+        self.env.device()?;
+        Ok(())
+    }
+
+    /// Runs the experiment ([`measure`]) and writes its outputs.
+    fn run(&self, obs: &mut dyn Observer) -> Result<Report, JobError> {
+        let device = self.env.device()?;
+        obs.stage("training");
+        let run = measure(self, &device, obs)?;
+        obs.stage("writing outputs");
+        run.write(&self.env.outputs())?;
+        Ok(run.report)
     }
 }
 
 /// The measured outcome (written as `metrics.json`).
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Flow1dReport {
-    pub config: Flow1dConfig,
+pub struct Report {
+    pub config: Config,
     /// θ at the start (data-dependent) and after training.
     pub start: FlowMap,
     pub learned: FlowMap,
@@ -84,8 +130,8 @@ pub struct Flow1dReport {
 }
 
 /// The report and the data the figure is drawn from.
-pub struct Flow1dRun {
-    pub report: Flow1dReport,
+pub struct Measured {
+    pub report: Report,
     pub x_test: Vec<f64>,
     pub z_test: Vec<f64>,
     /// f_θ⁻¹(z) of the draws that have a preimage.
@@ -95,29 +141,21 @@ pub struct Flow1dRun {
 /// Draws the data from `cfg.mixture` (training set, then held-out set, from one seeded
 /// `StdRng`), trains the flow on `device`, measures it, and pushes `cfg.samples` draws
 /// z ~ N(0, 1) through f_θ⁻¹ (those with |z| ≥ S/2 are counted, not drawn).
-pub fn run(
-    cfg: &Flow1dConfig,
+pub fn measure(
+    cfg: &Config,
     device: &Device,
     observer: &mut dyn TrainObserver,
-) -> Result<Flow1dRun, Flow1dError> {
-    for (what, v) in [
-        ("--components", cfg.components),
-        ("--train", cfg.n_train),
-        ("--test", cfg.n_test),
-        ("--samples", cfg.samples),
-    ] {
-        if v == 0 {
-            return Err(Flow1dError::Config(format!("{what} must be at least 1")));
-        }
-    }
+) -> Result<Measured, JobError> {
+    cfg.validate()?;
     // Three streams from one seed: the data (here), the batch order (in `train`, seeded by
     // `seed` itself) and the z draws, each its own StdRng.
-    let seed = cfg.train.seed;
+    let train = cfg.training();
+    let seed = train.seed;
     let mut rng = StdRng::seed_from_u64(seed ^ DATA_STREAM);
     let x_train = cfg.mixture.sample(cfg.n_train, &mut rng);
     let x_test = cfg.mixture.sample(cfg.n_test, &mut rng);
     let start = model::Flow1d::init_map(&x_train, cfg.components);
-    let (learned, history) = model::train(&x_train, cfg.components, &cfg.train, device, observer)?;
+    let (learned, history) = model::train(&x_train, cfg.components, &train, device, observer)?;
 
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let log_p = learned.log_density(&x_test);
@@ -133,8 +171,11 @@ pub fn run(
     let x_samples: Vec<f64> = learned.inverse(&z).into_iter().flatten().collect();
     let no_preimage = cfg.samples - x_samples.len();
 
-    let report = Flow1dReport {
-        config: cfg.clone(),
+    let report = Report {
+        config: Config {
+            train,
+            ..cfg.clone()
+        },
         start,
         scale: learned.scale(),
         mass: learned.mass(),
@@ -147,7 +188,7 @@ pub fn run(
         history,
         learned,
     };
-    Ok(Flow1dRun {
+    Ok(Measured {
         report,
         x_test,
         z_test,
@@ -164,16 +205,11 @@ fn curve(lo: f64, hi: f64, points: usize, g: impl Fn(&[f64]) -> Vec<f64>) -> Vec
     xs.into_iter().zip(ys).collect()
 }
 
-impl Flow1dRun {
+impl Measured {
     /// Writes `flow1d.png` (true vs learned density, the map f_θ with its bounds ±S/2, the
     /// held-out z histogram vs N(0, 1), the f_θ⁻¹ samples vs the true and the learned density) and
-    /// `metrics.json` into `dir` (created if needed), atomically. Returns both paths.
-    pub fn write(&self, dir: &Path) -> Result<(PathBuf, PathBuf), Flow1dError> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Flow1dError::Io { path, source }
-        };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    /// `metrics.json` through `out`. Returns both paths.
+    pub fn write(&self, out: &Outputs) -> Result<(PathBuf, PathBuf), JobError> {
         let r = &self.report;
         let mix = &r.config.mixture;
         let s_max = mix.stds.iter().copied().fold(0.0, f64::max);
@@ -271,15 +307,13 @@ impl Flow1dRun {
                 Some((lo, hi)),
             ),
         ];
-        let png = dir.join("flow1d.png");
+        let png = out.path("flow1d.png");
         let title = format!(
             "1-D flow, {} components: held-out NLL {:.4} vs entropy {:.4} nats",
             r.config.components, r.test_nll, r.entropy
         );
         panel_figure(&png, &title, &panels, 2)?;
-        let json = dir.join("metrics.json");
-        let text = serde_json::to_string_pretty(r).expect("metrics serialize");
-        crate::io::write_atomic(&json, text.as_bytes()).map_err(io(&json))?;
+        let json = out.json("metrics.json", r)?;
         Ok((png, json))
     }
 }

@@ -1,10 +1,10 @@
-//! The figures of a `nnlab realnvp` run: data vs flow samples and the learned density for the
+//! The figures of a RealNVP run: data vs flow samples and the learned density for the
 //! 2-D toys; real vs sampled images for image data; the training loss curve for both.
 
-use super::job::{FlowError, out_err};
-use super::toy::{self, Toy};
-use super::{RealNvp, bits_per_dim, images};
 use crate::data::Images;
+use crate::jobs::JobError;
+use crate::models::realnvp::toy::{self, Toy};
+use crate::models::realnvp::{RealNvp, bits_per_dim, images};
 use crate::plot::{self, DensityImage, DensityPanel, GridRow, Line, PointSet};
 use crate::prob::gaussian::Gaussian;
 use crate::train::EpochStats;
@@ -28,7 +28,7 @@ pub fn toy_figures(
     epochs: &[EpochStats],
     seed: u64,
     device: &Device,
-) -> Result<Vec<String>, FlowError> {
+) -> Result<Vec<String>, JobError> {
     let mut rng = StdRng::seed_from_u64(seed);
     let samples = toy::sample_points(flow, test.len(), &mut rng, device);
     let path = out.join("samples.png");
@@ -51,7 +51,7 @@ pub fn toy_figures(
         },
     ];
     let title = format!("RealNVP on {t}: data vs samples");
-    plot::density_panels(&path, &title, &panels).map_err(|e| out_err(&path, e))?;
+    plot::density_panels(&path, &title, &panels)?;
 
     let (lo, hi) = bounds(test);
     let (x, y) = ((lo[0], hi[0]), (lo[1], hi[1]));
@@ -84,7 +84,7 @@ pub fn toy_figures(
     ];
     let path = out.join("density.png");
     let title = format!("RealNVP on {t}: learned density");
-    plot::density_panels(&path, &title, &panels).map_err(|e| out_err(&path, e))?;
+    plot::density_panels(&path, &title, &panels)?;
 
     let curve: Vec<(f64, f64)> = epochs
         .iter()
@@ -116,11 +116,17 @@ fn bounds(points: &[[f64; 2]]) -> ([f64; 2], [f64; 2]) {
 }
 
 /// loss.png: one line of `points` (epoch, value) with y label `what`.
-fn loss_plot(out: &Path, points: &[(f64, f64)], what: &str) -> Result<(), FlowError> {
+fn loss_plot(out: &Path, points: &[(f64, f64)], what: &str) -> Result<(), JobError> {
     let path = out.join("loss.png");
     let lines = [Line { name: what, points }];
-    plot::line_plot(&path, "RealNVP training", "epoch", what, &lines, false)
-        .map_err(|e| out_err(&path, e))
+    Ok(plot::line_plot(
+        &path,
+        "RealNVP training",
+        "epoch",
+        what,
+        &lines,
+        false,
+    )?)
 }
 
 /// samples.png (a row of test images, two rows of samples at T = 1 and two at T = 0.7) and
@@ -132,7 +138,7 @@ pub fn image_figures(
     epochs: &[EpochStats],
     rng: &mut StdRng,
     device: &Device,
-) -> Result<Vec<String>, FlowError> {
+) -> Result<Vec<String>, JobError> {
     let per_row = 10;
     let real: Vec<&[f32]> = (0..per_row.min(test.n)).map(|i| test.image(i)).collect();
     let hot = images::sample_images(flow, 2 * per_row, 1.0, rng, device);
@@ -162,8 +168,7 @@ pub fn image_figures(
         &rows,
         test.rows,
         test.cols,
-    )
-    .map_err(|e| out_err(&path, e))?;
+    )?;
     let dim = test.dim();
     let curve: Vec<(f64, f64)> = epochs
         .iter()

@@ -1,7 +1,7 @@
 //! Training an autoencoder on normal images by minimizing Σ_batch ‖X − D(E(X))‖² with Adam, and
 //! scoring images by their reconstruction error s(X) = ‖X − D(E(X))‖².
 
-use super::model::{Autoencoder, ModelConfig};
+use super::{Autoencoder, ModelConfig};
 use crate::data::Images;
 use crate::train::{self as fit, EpochStats, TrainConfig, TrainError, TrainObserver, batch_tensor};
 use burn::prelude::*;
@@ -17,7 +17,6 @@ pub fn train(
     observer: &mut dyn TrainObserver,
 ) -> Result<(Autoencoder, Vec<EpochStats>), TrainError> {
     model_cfg.validate().map_err(TrainError::Config)?;
-    cfg.validate()?;
     if data.n == 0 || data.dim() != model_cfg.input_dim() {
         return Err(TrainError::Config(format!(
             "training set has {} images of {} pixels; the model expects {} pixels",
@@ -26,12 +25,11 @@ pub fn train(
             model_cfg.input_dim()
         )));
     }
-    let device = device.clone().autodiff();
-    let model = fit::seeded(&device, cfg.seed, || model_cfg.init(&device));
-    fit::fit(
-        model,
+    fit::fit_fresh(
+        |device| model_cfg.init(device),
         data,
         cfg,
+        device,
         |m: &Autoencoder, x, _| (m.forward(x.clone()) - x).square().sum(),
         observer,
     )
@@ -39,14 +37,9 @@ pub fn train(
 
 /// Anomaly scores s(x) = ‖x − D(E(x))‖² for every image of `data`, computed in batches.
 pub fn score(model: &Autoencoder, data: &Images, device: &Device) -> Vec<f32> {
-    let all: Vec<usize> = (0..data.n).collect();
-    let mut out = Vec::with_capacity(data.n);
-    for idx in all.chunks(1000) {
-        let x = batch_tensor(data, idx, device);
-        let s = (model.forward(x.clone()) - x).square().sum_dim(1);
-        out.extend(s.into_data().try_into_vec::<f32>().expect("f32 scores"));
-    }
-    out
+    fit::score_in_batches(data, 1000, device, |x| {
+        (model.forward(x.clone()) - x).square().sum_dim(1)
+    })
 }
 
 /// The reconstructions D(E(x)) of the images `idx`, each a row-major `Vec` of n pixels.
@@ -60,6 +53,6 @@ pub fn reconstruct(
         return Vec::new();
     }
     let y = model.forward(batch_tensor(data, idx, device));
-    let flat = y.into_data().try_into_vec::<f32>().expect("f32 pixels");
+    let flat = fit::to_vec(y);
     flat.chunks(data.dim()).map(<[f32]>::to_vec).collect()
 }

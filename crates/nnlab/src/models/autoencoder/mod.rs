@@ -2,16 +2,20 @@
 //! small convolutional one (stride-2 convolutions down, stride-2 transpose convolutions up), with
 //! their configuration and safetensors persistence.
 
+pub mod train;
+
+pub use train::{reconstruct, score, train};
+
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// Which autoencoder family.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Arch {
     /// Fully connected: input → hidden… → latent, mirrored back, sigmoid output.
@@ -20,19 +24,6 @@ pub enum Arch {
     /// Convolutional: two 3×3 stride-2 convolutions (28→14→7), a linear bottleneck, and
     /// two 3×3 stride-2 transpose convolutions back (7→14→28), sigmoid output.
     Conv,
-}
-
-impl FromStr for Arch {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "mlp" => Ok(Self::Mlp),
-            "conv" => Ok(Self::Conv),
-            o => Err(format!(
-                "unknown architecture '{o}': expected 'mlp' or 'conv'"
-            )),
-        }
-    }
 }
 
 impl fmt::Display for Arch {

@@ -2,14 +2,16 @@
 //! `histogram.png`, `roc.png`, `reconstructions.png` (or `extremes.png` for scorers that do not
 //! reconstruct), `loss.png` and the saved detector `model/`.
 
-use super::{AnomalyConfig, AnomalyError, Detector, EpochStats, RunData, Scored};
+use super::{Config, Sets};
+use crate::anomaly::Detector;
 use crate::data::Images;
+use crate::jobs::JobError;
 use crate::metrics;
 use crate::plot::{self, GridRow, Line, Series};
+use crate::train::EpochStats;
 use burn::prelude::Device;
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// Sizes of the data sets of a run, and how many of each were flagged.
 #[derive(Clone, Debug, Serialize)]
@@ -22,9 +24,18 @@ pub struct Counts {
     pub anomaly_flagged: usize,
 }
 
+/// The names of the data sets of a run, by role.
+#[derive(Clone, Debug, Serialize)]
+pub struct DataNames {
+    pub train: String,
+    pub validation: String,
+    pub normal_test: String,
+    pub anomaly: String,
+}
+
 /// Everything a run measured; serialized as `metrics.json`.
 #[derive(Clone, Debug, Serialize)]
-pub struct AnomalyReport {
+pub struct Report {
     pub threshold: f64,
     pub sigmas: f64,
     pub validation_mean: f64,
@@ -40,61 +51,55 @@ pub struct AnomalyReport {
     pub train_images_per_sec: f64,
     pub score_seconds: f64,
     pub epochs: Vec<EpochStats>,
-    pub data: [String; 4],
-    pub config: AnomalyConfig,
+    pub data: DataNames,
+    pub config: Config,
 }
 
-impl AnomalyReport {
+impl Report {
     /// Computes the metrics of a scored run.
     pub fn new(
-        cfg: &AnomalyConfig,
-        data: &RunData,
-        s: &Scored,
+        cfg: &Config,
+        sets: &Sets,
         det: &Detector,
         epochs: Vec<EpochStats>,
         train_seconds: f64,
         score_seconds: f64,
     ) -> Self {
         let t = det.info.threshold;
-        let flagged = |v: &[f32]| v.iter().filter(|&&x| x as f64 > t).count();
-        let images = (data.train.n * cfg.train.epochs) as f64;
+        let (normal, anomaly) = (&sets.normal_test.scores, &sets.anomaly.scores);
+        let images = (sets.train.n * cfg.train.epochs) as f64;
         Self {
             threshold: t,
             sigmas: det.info.sigmas,
             validation_mean: det.info.validation_mean,
             validation_std: det.info.validation_std,
-            type_i_error: metrics::type_i_error(&s.normal_test, t),
-            type_ii_error: metrics::type_ii_error(&s.anomaly, t),
-            auroc: metrics::auroc(&s.normal_test, &s.anomaly),
-            aupr: metrics::aupr(&s.normal_test, &s.anomaly),
+            type_i_error: metrics::type_i_error(normal, t),
+            type_ii_error: metrics::type_ii_error(anomaly, t),
+            auroc: metrics::auroc(normal, anomaly),
+            aupr: metrics::aupr(normal, anomaly),
             counts: Counts {
-                train: data.train.n,
-                validation: data.validation.n,
-                normal_test: data.normal_test.n,
-                anomaly: data.anomaly.n,
-                normal_test_flagged: flagged(&s.normal_test),
-                anomaly_flagged: flagged(&s.anomaly),
+                train: sets.train.n,
+                validation: sets.validation.images.n,
+                normal_test: sets.normal_test.images.n,
+                anomaly: sets.anomaly.images.n,
+                normal_test_flagged: metrics::count_flagged(normal, t),
+                anomaly_flagged: metrics::count_flagged(anomaly, t),
             },
             train_seconds,
             train_images_per_sec: images / train_seconds,
             score_seconds,
             epochs,
-            data: [
-                &data.train,
-                &data.validation,
-                &data.normal_test,
-                &data.anomaly,
-            ]
-            .map(|d| d.name.clone()),
-            config: cfg.clone(),
+            data: DataNames {
+                train: sets.train.name.clone(),
+                validation: sets.validation.images.name.clone(),
+                normal_test: sets.normal_test.images.name.clone(),
+                anomaly: sets.anomaly.images.name.clone(),
+            },
+            config: Config {
+                train: cfg.training(),
+                ..cfg.clone()
+            },
         }
-    }
-}
-
-fn out_err(path: &Path, e: impl std::fmt::Display) -> AnomalyError {
-    AnomalyError::Output {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
     }
 }
 
@@ -111,7 +116,7 @@ pub fn scores_csv(sets: &[(&str, &Images, &[f32])], threshold: f64) -> String {
             let _ = writeln!(
                 csv,
                 "{name},{i},{label},{s},{}",
-                (s as f64 > threshold) as u8
+                metrics::flagged(s, threshold) as u8
             );
         }
     }
@@ -129,33 +134,34 @@ fn extremes(scores: &[f32], k: usize) -> (Vec<usize>, Vec<usize>) {
     )
 }
 
-/// Writes every output file of a run into `cfg.out`.
+/// Writes every output file of a run into `cfg.env.out`.
 pub fn write_outputs(
-    cfg: &AnomalyConfig,
-    data: &RunData,
-    s: &Scored,
+    cfg: &Config,
+    data: &Sets,
     det: &Detector,
-    report: &AnomalyReport,
+    report: &Report,
     device: &Device,
-) -> Result<(), AnomalyError> {
-    let out = &cfg.out;
+) -> Result<(), JobError> {
+    let out = cfg.env.outputs();
     let t = report.threshold;
-    det.save(&out.join("model"))?;
-
-    let path = out.join("metrics.json");
-    let json = serde_json::to_vec_pretty(report).map_err(|e| out_err(&path, e))?;
-    crate::io::write_atomic(&path, &json).map_err(|e| out_err(&path, e))?;
-
-    let path = out.join("scores.csv");
+    det.save(&out.path("model"))?;
+    out.json("metrics.json", report)?;
     let sets: [(&str, &Images, &[f32]); 3] = [
-        ("validation", &data.validation, &s.validation),
-        ("normal_test", &data.normal_test, &s.normal_test),
-        ("anomaly", &data.anomaly, &s.anomaly),
+        (
+            "validation",
+            &data.validation.images,
+            &data.validation.scores,
+        ),
+        (
+            "normal_test",
+            &data.normal_test.images,
+            &data.normal_test.scores,
+        ),
+        ("anomaly", &data.anomaly.images, &data.anomaly.scores),
     ];
-    crate::io::write_atomic(&path, scores_csv(&sets, t).as_bytes())
-        .map_err(|e| out_err(&path, e))?;
+    out.text("scores.csv", &scores_csv(&sets, t))?;
 
-    let path = out.join("histogram.png");
+    let path = out.path("histogram.png");
     let series = sets.map(|(name, _, v)| Series { name, values: v });
     let scorer = det.info.model.scorer();
     let title = format!(
@@ -163,11 +169,10 @@ pub fn write_outputs(
         capitalize(scorer.formula()),
         cfg.sigmas
     );
-    plot::score_histogram(&path, &title, &series, t, cfg.log_histogram, 80)
-        .map_err(|e| out_err(&path, e))?;
+    plot::score_histogram(&path, &title, &series, t, cfg.log_histogram, 80)?;
 
-    let path = out.join("roc.png");
-    let roc = metrics::roc_curve(&s.normal_test, &s.anomaly);
+    let path = out.path("roc.png");
+    let roc = metrics::roc_curve(&data.normal_test.scores, &data.anomaly.scores);
     let op = (report.type_i_error, 1.0 - report.type_ii_error);
     plot::roc_curve(
         &path,
@@ -175,10 +180,9 @@ pub fn write_outputs(
         &roc,
         report.auroc,
         Some(op),
-    )
-    .map_err(|e| out_err(&path, e))?;
+    )?;
 
-    let path = out.join("loss.png");
+    let path = out.path("loss.png");
     let pts: Vec<(f64, f64)> = report
         .epochs
         .iter()
@@ -195,17 +199,14 @@ pub fn write_outputs(
         scorer.loss_label(),
         &lines,
         true,
-    )
-    .map_err(|e| out_err(&path, e))?;
+    )?;
 
     // The best- and worst-scored images of each test set, under their reconstructions when
     // the model reconstructs (reconstructions.png), else alone (extremes.png).
     let reconstructs = det.info.model.scorer().reconstructs();
     let mut groups = Vec::new();
-    for (name, images, scores) in [
-        ("normal", &data.normal_test, &s.normal_test),
-        ("anomaly", &data.anomaly, &s.anomaly),
-    ] {
+    for (name, set) in [("normal", &data.normal_test), ("anomaly", &data.anomaly)] {
+        let (images, scores) = (&set.images, &set.scores);
         let (best, worst) = extremes(scores, 8);
         for (kind, idx) in [("best", best), ("worst", worst)] {
             let recon = det.model.reconstruct(images, &idx, device);
@@ -247,9 +248,9 @@ pub fn write_outputs(
             "Lowest and highest scored images (caption: score)",
         )
     };
-    let path = out.join(name);
+    let path = out.path(name);
     let (r, c) = (data.train.rows, data.train.cols);
-    plot::image_grid(&path, title, &rows, r, c).map_err(|e| out_err(&path, e))?;
+    plot::image_grid(&path, title, &rows, r, c)?;
     Ok(())
 }
 

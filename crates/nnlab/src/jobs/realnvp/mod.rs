@@ -1,4 +1,4 @@
-//! The `nnlab realnvp` run: train a RealNVP flow on a 2-D toy (two moons, rings) or on images
+//! The RealNVP job (`nnlab realnvp`): train a RealNVP flow on a 2-D toy (two moons, rings) or on images
 //! (MNIST by default), measure it on held-out data, and write metrics.json and the figures.
 //!
 //! Toys: `points` training points drawn with seed 2·seed and half as many test points with
@@ -7,17 +7,16 @@
 //! the test split (first `test_limit`); the metric is the test NLL in nats per image and in
 //! bits/dim, with dequantization noise u ~ U(0,1) from a generator seeded by the run's seed.
 
-use super::figures;
-use super::toy::{self, Toy};
-use super::{RealNvp, RealNvpConfig, bits_per_dim, images};
-use crate::data::{DataError, DataSource, Selection, Split};
-use crate::device::DeviceChoice;
-use crate::train::JobObserver;
-use crate::train::{EpochStats, TrainConfig, TrainError};
+pub mod figures;
+
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
+use crate::data::{DataError, Selection, Split};
+use crate::models::realnvp::toy::{self, Toy};
+use crate::models::realnvp::{RealNvp, RealNvpConfig, bits_per_dim, images};
+use crate::train::{EpochStats, TrainConfig};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// What to train on.
@@ -44,32 +43,37 @@ impl std::str::FromStr for FlowData {
     }
 }
 
-/// Settings of one run.
-#[derive(Clone, Debug, Serialize)]
-pub struct FlowJob {
+/// Settings of one run. `Default` trains on the two moons; [`Config::for_data`] gives the
+/// defaults of other data.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Config {
     pub data: FlowData,
     /// Override the default number of coupling layers / hidden width.
     pub layers: Option<usize>,
     pub hidden: Option<usize>,
+    /// Optimization settings; the run's seed is `env.seed` (it replaces `train.seed`).
     pub train: TrainConfig,
     /// Training points of a toy (test points: half as many).
     pub points: usize,
     /// Use only the first N training / test images.
     pub train_limit: Option<usize>,
     pub test_limit: Option<usize>,
-    pub out: PathBuf,
-    pub data_dir: Option<PathBuf>,
-    pub offline: bool,
-    pub device: DeviceChoice,
+    #[serde(flatten)]
+    pub env: Env,
 }
 
-impl FlowJob {
+impl Default for Config {
+    fn default() -> Self {
+        Self::for_data(FlowData::Toy(Toy::Moons))
+    }
+}
+
+impl Config {
     /// Defaults for `data`: toys 4000 points, 10 layers of width 64, 150 epochs, batch 200, lr
-    /// 2e-3 (about 30 s on 2 cores); images 6 layers of width 256, 3 epochs, batch 100, lr
-    /// 5e-4 with gradients clipped to norm 1e4 per weight tensor (about 3 minutes on MNIST on
-    /// 2 cores; lr 1e-3 showed larger loss spikes and ended 0.27 bits/dim worse). Seed 0, out
-    /// `runs/realnvp`.
-    pub fn new(data: FlowData) -> Self {
+    /// 2e-3; images 6 layers of width 256, 3 epochs, batch 100, lr 5e-4 with gradients clipped
+    /// to norm 1e4 per weight tensor (docs/BENCHMARKS.md has the measurements behind these).
+    /// Seed 0, out `runs/realnvp`.
+    pub fn for_data(data: FlowData) -> Self {
         let train = match data {
             FlowData::Toy(_) => TrainConfig {
                 epochs: 150,
@@ -94,11 +98,13 @@ impl FlowJob {
             points: 4000,
             train_limit: None,
             test_limit: None,
-            out: PathBuf::from("runs/realnvp"),
-            data_dir: None,
-            offline: false,
-            device: DeviceChoice::Cpu,
+            env: Env::named(<Self as Job>::NAME),
         }
+    }
+
+    /// The training settings of the run: `train` with the run's seed.
+    pub fn training(&self) -> TrainConfig {
+        self.train.with_seed(self.env.seed)
     }
 
     /// The flow shape: the data's default with the overrides applied.
@@ -110,27 +116,6 @@ impl FlowJob {
         c.layers = self.layers.unwrap_or(c.layers);
         c.hidden = self.hidden.unwrap_or(c.hidden);
         c
-    }
-}
-
-/// Failures of a run, each saying what to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum FlowError {
-    #[error(transparent)]
-    Data(#[from] DataError),
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("writing {path}: {msg}")]
-    Output { path: PathBuf, msg: String },
-}
-
-/// Wraps an output error with its path.
-pub(crate) fn out_err(path: &Path, e: impl std::fmt::Display) -> FlowError {
-    FlowError::Output {
-        path: path.to_path_buf(),
-        msg: e.to_string(),
     }
 }
 
@@ -156,8 +141,8 @@ pub enum FlowMetrics {
 
 /// What a run did and measured (written as metrics.json).
 #[derive(Clone, Debug, Serialize)]
-pub struct FlowReport {
-    pub job: FlowJob,
+pub struct Report {
+    pub job: Config,
     pub flow: RealNvpConfig,
     /// Train / test set descriptions and sizes.
     pub train_set: String,
@@ -171,54 +156,87 @@ pub struct FlowReport {
     pub files: Vec<String>,
 }
 
-/// Runs the job: load or draw data, train, measure, write every output into `job.out`.
-pub fn run(job: &FlowJob, obs: &mut dyn JobObserver) -> Result<FlowReport, FlowError> {
-    job.train.validate()?;
-    let device = job.device.device().map_err(FlowError::Invalid)?;
-    std::fs::create_dir_all(&job.out).map_err(|e| out_err(&job.out, e))?;
-    match &job.data {
-        FlowData::Toy(t) => run_toy(job, *t, &device, obs),
-        FlowData::Images(spec) => run_images(job, spec, &device, obs),
+impl Job for Config {
+    const NAME: &'static str = "realnvp";
+    type Report = Report;
+
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
+    fn validate(&self) -> Result<(), JobError> {
+        if let FlowData::Images(spec) = &self.data {
+            Env::selection("data", spec)?;
+        }
+        check_counts(&[
+            ("layers", self.layers),
+            ("hidden", self.hidden),
+            ("train_limit", self.train_limit),
+            ("test_limit", self.test_limit),
+        ])?;
+        if matches!(self.data, FlowData::Toy(_)) && self.points < 4 {
+            return Err(JobError::setting(
+                "points",
+                format!("must be at least 4, got {}", self.points),
+            ));
+        }
+        check_train("train", &self.train)?;
+        self.env.device()?;
+        Ok(())
+    }
+
+    /// Loads or draws the data, trains, measures and writes every output.
+    fn run(&self, obs: &mut dyn Observer) -> Result<Report, JobError> {
+        let device = self.env.device()?;
+        match &self.data {
+            FlowData::Toy(t) => run_toy(self, *t, &device, obs),
+            FlowData::Images(spec) => run_images(self, spec, &device, obs),
+        }
     }
 }
 
-fn validated(cfg: RealNvpConfig) -> Result<RealNvpConfig, FlowError> {
-    cfg.validate()
-        .map_err(|e| FlowError::Invalid(format!("--layers/--hidden: {e}")))?;
+fn validated(cfg: RealNvpConfig) -> Result<RealNvpConfig, JobError> {
+    cfg.validate().map_err(|e| JobError::setting("layers", e))?;
     Ok(cfg)
 }
 
 fn run_toy(
-    job: &FlowJob,
+    job: &Config,
     t: Toy,
     device: &burn::prelude::Device,
-    obs: &mut dyn JobObserver,
-) -> Result<FlowReport, FlowError> {
-    if job.points < 4 {
-        return Err(FlowError::Invalid(format!(
-            "--points must be at least 4, got {}",
-            job.points
-        )));
-    }
+    obs: &mut dyn Observer,
+) -> Result<Report, JobError> {
     let cfg = validated(job.flow_config(1, 2))?;
-    let seed = job.train.seed;
+    let seed = job.env.seed;
     let train = t.sample(job.points, seed.wrapping_mul(2));
     let test = t.sample(job.points / 2, seed.wrapping_mul(2).wrapping_add(1));
     obs.stage(&format!("training on {} {t} points", train.len()));
     let start = Instant::now();
-    let (flow, epochs) = toy::train_points(&cfg, &train, &job.train, device, obs)?;
+    let (flow, epochs) = toy::train_points(&cfg, &train, &job.training(), device, obs)?;
     let train_seconds = start.elapsed().as_secs_f64();
     obs.stage("measuring and plotting");
     let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
-    let gauss = toy::gaussian_fit(&train).map_err(FlowError::Invalid)?;
+    let gauss = toy::gaussian_fit(&train).map_err(JobError::Run)?;
     let metrics = FlowMetrics::Toy {
         test_log_likelihood: mean(toy::log_prob_points(&flow, &test, device)),
         gaussian_test_log_likelihood: toy::gaussian_mean_log_likelihood(&gauss, &test),
         train_log_likelihood: mean(toy::log_prob_points(&flow, &train, device)),
     };
-    let files = figures::toy_figures(&job.out, t, &flow, &gauss, &test, &epochs, seed, device)?;
-    write_report(FlowReport {
-        job: job.clone(),
+    let files = figures::toy_figures(
+        job.env.outputs().dir(),
+        t,
+        &flow,
+        &gauss,
+        &test,
+        &epochs,
+        seed,
+        device,
+    )?;
+    write_report(Report {
+        job: Config {
+            train: job.training(),
+            ..job.clone()
+        },
         flow: cfg,
         train_set: format!("{t}:train"),
         test_set: format!("{t}:test"),
@@ -232,23 +250,23 @@ fn run_toy(
 }
 
 fn run_images(
-    job: &FlowJob,
+    job: &Config,
     spec: &str,
     device: &burn::prelude::Device,
-    obs: &mut dyn JobObserver,
-) -> Result<FlowReport, FlowError> {
-    let source = DataSource::resolve(job.data_dir.as_deref()).with_download(!job.offline);
-    let bar = obs.download_bar();
+    obs: &mut dyn Observer,
+) -> Result<Report, JobError> {
     obs.stage("loading data");
-    let sel: Selection = spec.parse()?;
-    let train = sel
-        .load(&source, Split::Train, &bar)?
+    let sel = Env::selection("data", spec)?;
+    let train = job
+        .env
+        .load_selection(&sel, Split::Train, obs)?
         .limited(job.train_limit);
-    let test = sel
-        .load(&source, Split::Test, &bar)?
+    let test = job
+        .env
+        .load_selection(&sel, Split::Test, obs)?
         .limited(job.test_limit);
     if train.n == 0 || test.n == 0 || (train.rows, train.cols) != (test.rows, test.cols) {
-        return Err(FlowError::Invalid(format!(
+        return Err(JobError::Run(format!(
             "need non-empty train and test images of one size, got {} ({}x{}, {} images) and {} \
              ({}x{}, {} images)",
             train.name, train.rows, train.cols, train.n, test.name, test.rows, test.cols, test.n
@@ -257,21 +275,31 @@ fn run_images(
     let cfg = validated(job.flow_config(train.rows, train.cols))?;
     obs.stage(&format!("training on {} images of {}", train.n, train.name));
     let start = Instant::now();
-    let (flow, epochs) = images::train_images(&cfg, &train, &job.train, device, obs)?;
+    let (flow, epochs) = images::train_images(&cfg, &train, &job.training(), device, obs)?;
     let train_seconds = start.elapsed().as_secs_f64();
     obs.stage("measuring and plotting");
     let mean = |v: Vec<f32>| v.iter().map(|&x| f64::from(x)).sum::<f64>() / v.len() as f64;
-    let mut rng = StdRng::seed_from_u64(job.train.seed);
+    let mut rng = StdRng::seed_from_u64(job.env.seed);
     let nll = mean(images::test_nll(&flow, &test, &mut rng, device));
     let metrics = FlowMetrics::Images {
         test_nll_nats: nll,
         test_bits_per_dim: bits_per_dim(nll, cfg.dim),
         test_nll_nats_half_noise: mean(images::score_images(&flow, &test, device)),
     };
-    let mut files = figures::image_figures(&job.out, &flow, &test, &epochs, &mut rng, device)?;
-    files.extend(save_model(&job.out.join("model"), &cfg, &flow)?);
-    write_report(FlowReport {
-        job: job.clone(),
+    let mut files = figures::image_figures(
+        job.env.outputs().dir(),
+        &flow,
+        &test,
+        &epochs,
+        &mut rng,
+        device,
+    )?;
+    files.extend(save_model(&job.env.outputs().sub("model"), &cfg, &flow)?);
+    write_report(Report {
+        job: Config {
+            train: job.training(),
+            ..job.clone()
+        },
         flow: cfg,
         train_set: train.name.clone(),
         test_set: test.name.clone(),
@@ -285,14 +313,11 @@ fn run_images(
 }
 
 /// Writes model/config.json and model/flow.safetensors.
-fn save_model(dir: &Path, cfg: &RealNvpConfig, flow: &RealNvp) -> Result<Vec<String>, FlowError> {
-    std::fs::create_dir_all(dir).map_err(|e| out_err(dir, e))?;
-    let path = dir.join("config.json");
-    let json = serde_json::to_vec_pretty(cfg).map_err(|e| out_err(&path, e))?;
-    crate::io::write_atomic(&path, &json).map_err(|e| out_err(&path, e))?;
-    let path = dir.join("flow.safetensors");
-    let bytes = crate::io::to_safetensors(flow).map_err(|e| out_err(&path, e))?;
-    crate::io::write_atomic(&path, &bytes).map_err(|e| out_err(&path, e))?;
+fn save_model(out: &Outputs, cfg: &RealNvpConfig, flow: &RealNvp) -> Result<Vec<String>, JobError> {
+    out.json("config.json", cfg)?;
+    let bytes = crate::io::to_safetensors(flow)
+        .map_err(|e| JobError::file(&out.path("flow.safetensors"), e))?;
+    out.bytes("flow.safetensors", &bytes)?;
     Ok(vec![
         "model/config.json".into(),
         "model/flow.safetensors".into(),
@@ -300,10 +325,8 @@ fn save_model(dir: &Path, cfg: &RealNvpConfig, flow: &RealNvp) -> Result<Vec<Str
 }
 
 /// Writes metrics.json (listing itself first among the files) and returns the report.
-fn write_report(mut report: FlowReport) -> Result<FlowReport, FlowError> {
+fn write_report(mut report: Report) -> Result<Report, JobError> {
     report.files.insert(0, "metrics.json".into());
-    let path = report.job.out.join("metrics.json");
-    let json = serde_json::to_vec_pretty(&report).map_err(|e| out_err(&path, e))?;
-    crate::io::write_atomic(&path, &json).map_err(|e| out_err(&path, e))?;
+    report.job.env.outputs().json("metrics.json", &report)?;
     Ok(report)
 }

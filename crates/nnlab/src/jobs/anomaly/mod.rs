@@ -1,0 +1,285 @@
+//! The anomaly-detection job (`nnlab anomaly`): train a scoring model on normal images, set the
+//! threshold τ = mean + k·std of the validation scores ([`metrics::sigma_threshold`]), flag
+//! s > τ ([`metrics::flagged`]) and report type I / II errors, AUROC and AUPR with plots and
+//! the saved detector. [`score`] is the second job: a saved detector applied to new data.
+//!
+//! This is the worked example of docs/ARCHITECTURE.md: a [`Config`] whose `Default` holds the
+//! defaults, [`Job::validate`] naming config fields, [`Job::run`] composing data, model
+//! ([`crate::anomaly`]), training, metrics and the outputs of [`report`].
+
+pub mod report;
+pub mod score;
+
+pub use report::Report;
+
+use super::{Env, Job, JobError, Observer, check_counts, check_train};
+use crate::anomaly::{
+    Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig,
+};
+use crate::data::{Images, Selection, Split};
+use crate::metrics;
+use crate::train::TrainConfig;
+use std::time::Instant;
+
+/// Settings of one anomaly-detection run. `Default` is the course recipe with the
+/// autoencoder; [`Config::for_scorer`] the defaults of another scorer.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Config {
+    /// Normal data for training and validation (training split by default).
+    pub normal: String,
+    /// Normal data held out for testing (test split by default); `None` = the test split of
+    /// `normal`.
+    pub normal_test: Option<String>,
+    /// Anomalous test data (test split by default).
+    pub anomaly: String,
+    /// Size of the validation set cut from `normal` (seeded).
+    pub validation: usize,
+    /// Use only the first N training images after the split (quick runs); `None` = all.
+    pub train_limit: Option<usize>,
+    /// Which score: autoencoder reconstruction error, VAE negative ELBO or flow NLL.
+    pub scorer: Scorer,
+    /// Autoencoder family (for the `ae` scorer).
+    pub arch: Arch,
+    /// Override the code width of the scorer's default shape.
+    pub latent: Option<usize>,
+    /// Override the hidden widths of the scorer's default shape (flow: the first is the width
+    /// of its s, t networks).
+    pub hidden: Option<Vec<usize>>,
+    /// Optimization settings; the run's seed is `env.seed` (it replaces `train.seed`).
+    pub train: TrainConfig,
+    /// k in τ = mean + k·std.
+    pub sigmas: f64,
+    #[serde(flatten)]
+    pub env: Env,
+    /// Log-scale x axis on the score histogram.
+    pub log_histogram: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::for_scorer(Scorer::default())
+    }
+}
+
+impl Config {
+    /// The defaults of a run with `scorer` (its training recipe, [`Scorer::train_defaults`]).
+    pub fn for_scorer(scorer: Scorer) -> Self {
+        Self {
+            normal: "mnist".into(),
+            normal_test: None,
+            anomaly: "kmnist".into(),
+            validation: 10_000,
+            train_limit: None,
+            scorer,
+            arch: Arch::Mlp,
+            latent: None,
+            hidden: None,
+            train: scorer.train_defaults(),
+            sigmas: 3.0,
+            env: Env::named(<Self as Job>::NAME),
+            log_histogram: true,
+        }
+    }
+
+    /// The training settings of the run: `train` with the run's seed.
+    pub fn training(&self) -> TrainConfig {
+        self.train.with_seed(self.env.seed)
+    }
+
+    /// The scoring model's shape for images of `rows`×`cols`: the scorer's default with the
+    /// `latent` / `hidden` overrides.
+    pub fn model(&self, rows: usize, cols: usize) -> ScorerConfig {
+        match self.scorer {
+            Scorer::Ae => {
+                let mut m = ModelConfig::for_arch(self.arch, rows, cols);
+                if let Some(l) = self.latent {
+                    m.latent = l;
+                }
+                if let Some(h) = &self.hidden {
+                    m.hidden = h.clone();
+                }
+                ScorerConfig::Ae(m)
+            }
+            Scorer::Vae => {
+                let mut m = crate::models::vae::VaeConfig::for_images(rows, cols);
+                if let Some(l) = self.latent {
+                    m.latent = l;
+                }
+                if let Some(h) = &self.hidden {
+                    m.hidden = h.clone();
+                }
+                ScorerConfig::Vae(m)
+            }
+            Scorer::Flow => {
+                let mut flow = crate::models::realnvp::RealNvpConfig::for_images(rows, cols);
+                if let Some(&h) = self.hidden.as_ref().and_then(|h| h.first()) {
+                    flow.hidden = h;
+                }
+                ScorerConfig::Flow { rows, cols, flow }
+            }
+        }
+    }
+
+    /// The selection of the normal test set: `normal_test`, else the test split of `normal`.
+    fn normal_test_selection(&self) -> Result<Selection, JobError> {
+        if let Some(spec) = &self.normal_test {
+            return Env::selection("normal_test", spec);
+        }
+        match Env::selection("normal", &self.normal)? {
+            Selection::Dataset {
+                split: Some(Split::Test),
+                ..
+            } => None,
+            normal => normal.test_split(),
+        }
+        .ok_or_else(|| {
+            JobError::setting(
+                "normal_test",
+                "the normal data are not a training split of a dataset, so there is no default \
+                 normal test set: name one",
+            )
+        })
+    }
+}
+
+impl From<DetectorError> for JobError {
+    fn from(e: DetectorError) -> Self {
+        match e {
+            DetectorError::Io { path, source } => JobError::file(&path, source),
+            DetectorError::Format { path, msg } => {
+                JobError::file(&path, format!("not a valid detector description: {msg}"))
+            }
+        }
+    }
+}
+
+/// Images of one role in the run together with their scores.
+pub struct Scored {
+    pub images: Images,
+    pub scores: Vec<f32>,
+}
+
+/// The data of a run by role: the training images and the three scored sets.
+pub struct Sets {
+    pub train: Images,
+    pub validation: Scored,
+    pub normal_test: Scored,
+    pub anomaly: Scored,
+}
+
+impl Job for Config {
+    const NAME: &'static str = "anomaly";
+    type Report = Report;
+
+    fn env(&self) -> &Env {
+        &self.env
+    }
+
+    fn validate(&self) -> Result<(), JobError> {
+        Env::selection("normal", &self.normal)?;
+        Env::selection("anomaly", &self.anomaly)?;
+        self.normal_test_selection()?;
+        check_counts(&[
+            ("validation", Some(self.validation)),
+            ("train_limit", self.train_limit),
+            ("latent", self.latent),
+        ])?;
+        if !self.sigmas.is_finite() {
+            return Err(JobError::setting(
+                "sigmas",
+                format!("must be finite, got {}", self.sigmas),
+            ));
+        }
+        if let Some(h) = self
+            .hidden
+            .as_ref()
+            .filter(|h| h.is_empty() || h.contains(&0))
+        {
+            return Err(JobError::setting(
+                "hidden",
+                format!("every width must be at least 1, got {h:?}"),
+            ));
+        }
+        check_train("train", &self.train)?;
+        self.env.device()?;
+        Ok(())
+    }
+
+    fn run(&self, obs: &mut dyn Observer) -> Result<Report, JobError> {
+        let device = self.env.device()?;
+        obs.stage("loading data");
+        let normal = self.env.load("normal", &self.normal, Split::Train, obs)?;
+        let normal_test =
+            self.env
+                .load_selection(&self.normal_test_selection()?, Split::Test, obs)?;
+        let anomaly = self.env.load("anomaly", &self.anomaly, Split::Test, obs)?;
+        if self.validation >= normal.n {
+            return Err(JobError::setting(
+                "validation",
+                format!(
+                    "{} must be below {} (the number of normal images in {})",
+                    self.validation, normal.n, normal.name
+                ),
+            ));
+        }
+        // The split is seeded and made before anything else touches the data, so validation
+        // images never reach training.
+        let (train, validation) = normal.train_val_split(self.validation, self.env.seed)?;
+        let train = train.limited(self.train_limit);
+        for set in [&validation, &normal_test, &anomaly] {
+            if (set.rows, set.cols) != (train.rows, train.cols) {
+                return Err(JobError::Run(format!(
+                    "{} has {}x{} images but the training data {} has {}x{}",
+                    set.name, set.rows, set.cols, train.name, train.rows, train.cols
+                )));
+            }
+        }
+        let model_cfg = self.model(train.rows, train.cols);
+        model_cfg.validate().map_err(JobError::Run)?;
+
+        obs.stage("training");
+        let start = Instant::now();
+        let (model, history) =
+            crate::anomaly::scorer::train(&model_cfg, &train, &self.training(), &device, obs)?;
+        let train_seconds = start.elapsed().as_secs_f64();
+
+        obs.stage("scoring");
+        let score_start = Instant::now();
+        let scored = |images: Images| Scored {
+            scores: model.score(&images, &device),
+            images,
+        };
+        let sets = Sets {
+            validation: scored(validation),
+            normal_test: scored(normal_test),
+            anomaly: scored(anomaly),
+            train,
+        };
+        let score_seconds = score_start.elapsed().as_secs_f64();
+
+        let (validation_mean, validation_std) = metrics::mean_std(&sets.validation.scores);
+        let detector = Detector {
+            info: DetectorInfo {
+                model: model_cfg,
+                validation_mean,
+                validation_std,
+                sigmas: self.sigmas,
+                threshold: metrics::sigma_threshold(&sets.validation.scores, self.sigmas),
+                trained_on: sets.train.name.clone(),
+                nnlab_version: env!("CARGO_PKG_VERSION").into(),
+            },
+            model,
+        };
+        let report = Report::new(
+            self,
+            &sets,
+            &detector,
+            history,
+            train_seconds,
+            score_seconds,
+        );
+        obs.stage("writing outputs");
+        report::write_outputs(self, &sets, &detector, &report, &device)?;
+        Ok(report)
+    }
+}
