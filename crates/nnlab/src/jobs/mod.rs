@@ -12,8 +12,11 @@
 //! Jobs compose the other layers (data, models, training, metrics, plots); nothing below this
 //! layer knows about jobs, and nothing here knows about the command line.
 
+pub mod deblur;
+pub mod dictionary;
 mod env;
 mod error;
+pub mod lasso;
 mod observer;
 mod outputs;
 
