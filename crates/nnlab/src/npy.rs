@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn reads_numpy_float32_header() {
         let mut h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }".to_string();
-        h.push_str(&" ".repeat(64 - 10 - h.len() - 1));
+        h.push_str(&" ".repeat(128 - 10 - h.len() - 1));
         h.push('\n');
         let mut b = b"\x93NUMPY\x01\x00".to_vec();
         b.extend_from_slice(&(h.len() as u16).to_le_bytes());

@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::data::Images;
-use burn::prelude::Device;
 use crate::prox::{L1, LeastSquares, Options, Step, fista};
+use burn::prelude::Device;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
