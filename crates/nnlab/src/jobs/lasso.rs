@@ -88,11 +88,14 @@ pub struct LassoReport {
     pub fista_bound: f64,
 }
 
+/// A, b, the true x when generated, and a description.
+type Problem = (Dense, Vec<f64>, Option<Vec<f64>>, String);
+
 /// Largest m·n accepted for a generated problem (800 MB of f64).
 const MAX_ENTRIES: usize = 100_000_000;
 
 impl LassoConfig {
-    fn problem(&self) -> Result<(Dense, Vec<f64>, Option<Vec<f64>>, String), JobError> {
+    fn problem(&self) -> Result<Problem, JobError> {
         match (&self.a, &self.b) {
             (Some(ap), Some(bp)) => {
                 let read =
@@ -229,7 +232,7 @@ impl Job for LassoConfig {
             obs.stage(name);
             let t = Instant::now();
             let mut tick = |k: usize, _: &[f64]| {
-                if k % 64 == 0 {
+                if k.is_multiple_of(64) {
                     obs.progress(k as u64, total)
                 }
             };

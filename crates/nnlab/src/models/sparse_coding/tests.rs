@@ -64,7 +64,7 @@ fn batched_codes_match_the_reference_fista() {
             &L1 {
                 lambda: dict.lambda,
             },
-            &vec![0.0; 16],
+            &[0.0; 16],
             &opts,
             &mut |_, _| {},
         );
