@@ -9,6 +9,7 @@
 //! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
 //! - [`jobs`]: the job layer: one shape (config, environment, observer, outputs) for every job.
 //! - [`io`]: atomic file output; model weights to and from safetensors.
+//! - [`npy`]: numpy .npy arrays (1-D / 2-D, f64 / f32) in and out.
 //! - [`trace`]: the automatic-differentiation tracer (evaluation, tangent and adjoint traces).
 //! - [`shapes`]: CNN shape arithmetic (output shapes, parameters, receptive fields, window solver).
 //! - [`softmax`]: log-sum-exp, softmax, sigmoid, ReLU/Heaviside; sigmoid → tanh network converter.
@@ -16,6 +17,7 @@
 //! - [`train`]: minibatch training of any Burn module (seeded init and shuffling, Adam, progress).
 //! - [`models`]: generative models (1-D flow, RealNVP, VAE, GAN).
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
+//! - [`prox`]: proximal maps, ISTA / FISTA / subgradient solvers, the gradient map, deblurring.
 
 pub mod anomaly;
 pub mod data;
@@ -24,9 +26,11 @@ pub mod io;
 pub mod jobs;
 pub mod metrics;
 pub mod models;
+pub mod npy;
 pub mod ops;
 pub mod plot;
 pub mod prob;
+pub mod prox;
 pub mod shapes;
 pub mod softmax;
 pub mod trace;

@@ -18,8 +18,11 @@ pub mod gan;
 pub mod realnvp;
 pub mod vae;
 
+pub mod deblur;
+pub mod dictionary;
 mod env;
 mod error;
+pub mod lasso;
 mod observer;
 mod outputs;
 

@@ -11,10 +11,13 @@
 //!   closed-form KL, importance-weighted bound IW_k), its training, scores and `nnlab vae` run.
 //! - [`gan`]: MLP GAN on MNIST with the minimax and non-saturating generator losses, measuring
 //!   the generator-gradient norm against D(G(z)) (`nnlab gan`).
+//! - [`sparse_coding`]: sparse coding by FISTA and dictionary learning; the sparse-coding
+//!   anomaly score ½‖x − Dẑ‖² + λ‖ẑ‖₁.
 
 pub mod autoencoder;
 pub mod coupling;
 pub mod flow1d;
 pub mod gan;
 pub mod realnvp;
+pub mod sparse_coding;
 pub mod vae;
