@@ -6,7 +6,7 @@
 //! metrics. Run: `cargo test --release -p nnlab --test sparse_anomaly_real -- --ignored --nocapture`.
 //! `NNLAB_SPARSE_TRAIN` sets how many training images learn the dictionary (default 10 000).
 
-use nnlab::anomaly::model::{Arch, ModelConfig};
+use nnlab::models::autoencoder::{Arch, ModelConfig};
 use nnlab::data::testing::shared_data_dir;
 use nnlab::data::{DataSource, Images, Selection, Split};
 use nnlab::metrics::{auroc, sigma_threshold, type_i_error, type_ii_error};
@@ -15,7 +15,7 @@ use nnlab::train::{TrainConfig, batch_tensor};
 
 fn load(src: &DataSource, spec: &str, split: Split) -> Images {
     let sel: Selection = spec.parse().unwrap();
-    sel.load(src, split, &indicatif::ProgressBar::hidden())
+    sel.load(src, split, &mut ())
         .unwrap()
 }
 
@@ -107,13 +107,13 @@ fn sparse_scorer_and_equal_code_autoencoder_on_mnist_vs_kmnist() {
     };
     let t = std::time::Instant::now();
     let (ae, _) =
-        nnlab::anomaly::train::train(&mc, &train, &TrainConfig::default(), &device, &mut ())
+        nnlab::models::autoencoder::train::train(&mc, &train, &TrainConfig::default(), &device, &mut ())
             .unwrap();
     let ae_s = t.elapsed().as_secs_f64();
     let (av, at, ak) = (
-        nnlab::anomaly::train::score(&ae, &val, &device),
-        nnlab::anomaly::train::score(&ae, &test, &device),
-        nnlab::anomaly::train::score(&ae, &kmnist, &device),
+        nnlab::models::autoencoder::train::score(&ae, &val, &device),
+        nnlab::models::autoencoder::train::score(&ae, &test, &device),
+        nnlab::models::autoencoder::train::score(&ae, &kmnist, &device),
     );
     let idx: Vec<usize> = (0..test.n).collect();
     let mut nz_ae = 0usize;
