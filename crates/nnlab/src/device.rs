@@ -1,5 +1,6 @@
-//! Choosing where tensors live: the pure-Rust CPU backend `flex` (always available) or a CUDA GPU
-//! (only when nnlab is built with the `cuda` cargo feature); and the floating-point mode of the
+//! Choosing where tensors live: the pure-Rust CPU backend `flex` (always available), a CUDA GPU
+//! (only when nnlab is built with the `cuda` cargo feature) or a GPU through wgpu (Vulkan on
+//! Linux, Metal on macOS; the `wgpu` feature); and the floating-point mode of the
 //! threads that compute on the CPU (subnormal floats flushed to zero, see [`set_denormals`]).
 
 use burn::prelude::Device;
@@ -7,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// The device a user asks for on the command line (`--device cpu|cuda`).
+/// The device a user asks for (`cpu`, `cuda` or `wgpu`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
@@ -16,6 +17,8 @@ pub enum DeviceChoice {
     Cpu,
     /// The first CUDA GPU, `Device::cuda(0)`.
     Cuda,
+    /// The default GPU adapter of wgpu (`Device::wgpu(DeviceKind::DefaultDevice)`).
+    Wgpu,
 }
 
 impl FromStr for DeviceChoice {
@@ -24,8 +27,9 @@ impl FromStr for DeviceChoice {
         match s.to_ascii_lowercase().as_str() {
             "cpu" | "flex" => Ok(Self::Cpu),
             "cuda" | "gpu" => Ok(Self::Cuda),
+            "wgpu" | "vulkan" => Ok(Self::Wgpu),
             other => Err(format!(
-                "unknown device '{other}': expected 'cpu' or 'cuda'"
+                "unknown device '{other}': expected 'cpu', 'cuda' or 'wgpu'"
             )),
         }
     }
@@ -36,13 +40,14 @@ impl fmt::Display for DeviceChoice {
         f.write_str(match self {
             Self::Cpu => "cpu",
             Self::Cuda => "cuda",
+            Self::Wgpu => "wgpu",
         })
     }
 }
 
 impl DeviceChoice {
-    /// The Burn device (without autodiff). Asking for CUDA in a build without the `cuda`
-    /// feature is an error that says how to rebuild.
+    /// The Burn device (without autodiff). Asking for a GPU in a build without its feature
+    /// (`cuda`, `wgpu`) is an error that says how to rebuild.
     ///
     /// Choosing the CPU also applies the process's subnormal policy (flush unless changed, see
     /// [`apply_denormals`]) to the calling thread and to every rayon worker.
@@ -56,7 +61,15 @@ impl DeviceChoice {
             Self::Cuda => Ok(Device::cuda(0)),
             #[cfg(not(feature = "cuda"))]
             Self::Cuda => Err("this nnlab was built without CUDA support; rebuild with \
-                 `cargo build --release --features cuda` (needs the CUDA toolkit)"
+                 `cargo build --release --features cuda` (needs the CUDA toolkit, and network \
+                 access at build time for the LLVM bundle of Burn's CUDA compiler)"
+                .into()),
+            #[cfg(feature = "wgpu")]
+            Self::Wgpu => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+            #[cfg(not(feature = "wgpu"))]
+            Self::Wgpu => Err("this nnlab was built without wgpu support; rebuild with \
+                 `cargo build --release --features wgpu` (runs on Vulkan; needs the Vulkan \
+                 loader, e.g. Debian's libvulkan1, and a GPU driver)"
                 .into()),
         }
     }
@@ -135,6 +148,12 @@ pub fn apply_denormals() {
 /// The policy in force on the calling thread.
 pub fn denormals() -> Denormals {
     fp_mode::get()
+}
+
+/// The number of threads of rayon's global pool, in which the CPU backend computes
+/// (`$RAYON_NUM_THREADS`, else one per core).
+pub fn compute_threads() -> usize {
+    rayon::current_num_threads()
 }
 
 /// Reading and writing the per-thread floating-point control register.
@@ -221,9 +240,27 @@ mod tests {
     fn parses_and_rejects() {
         assert_eq!("cpu".parse::<DeviceChoice>(), Ok(DeviceChoice::Cpu));
         assert_eq!("CUDA".parse::<DeviceChoice>(), Ok(DeviceChoice::Cuda));
+        assert_eq!("wgpu".parse::<DeviceChoice>(), Ok(DeviceChoice::Wgpu));
+        for d in [DeviceChoice::Cpu, DeviceChoice::Cuda, DeviceChoice::Wgpu] {
+            assert_eq!(d.to_string().parse::<DeviceChoice>(), Ok(d));
+        }
         let e = "tpu".parse::<DeviceChoice>().unwrap_err();
         assert!(e.contains("tpu") && e.contains("cpu"), "{e}");
         assert!(DeviceChoice::Cpu.device().is_ok());
+    }
+
+    /// Without its cargo feature a GPU choice is an error naming the feature to build with
+    /// (the CPU-only build of the test suite checks this; GPU builds are checked on GPUs).
+    #[test]
+    fn gpu_without_its_feature_says_how_to_rebuild() {
+        if !cfg!(feature = "wgpu") {
+            let e = DeviceChoice::Wgpu.device().unwrap_err();
+            assert!(e.contains("--features wgpu"), "{e}");
+        }
+        if !cfg!(feature = "cuda") {
+            let e = DeviceChoice::Cuda.device().unwrap_err();
+            assert!(e.contains("--features cuda"), "{e}");
+        }
     }
 
     #[test]
