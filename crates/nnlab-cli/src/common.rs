@@ -13,7 +13,7 @@ pub struct Common {
     /// Folder holding <dataset>/<file>.gz [default: $NNLAB_DATA, else ~/.cache/nnlab].
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Where tensors live: cpu (Burn flex backend) or cuda (needs a --features cuda build).
+    /// Where tensors live: cpu (Burn flex backend), cuda or wgpu (need a --features cuda / wgpu build).
     #[arg(long, default_value = "cpu")]
     pub device: DeviceChoice,
     /// Never download missing dataset files (report them instead).

@@ -6,7 +6,7 @@
 //! - [`anomaly`]: autoencoder anomaly detection (train, score, threshold, report).
 //! - [`metrics`]: ranking and error-rate metrics (AUROC, AUPR, type I / II errors).
 //! - [`plot`]: PNG figures (score histograms, ROC curves, image grids).
-//! - [`device`]: choosing the Burn device (CPU `flex`, or CUDA with the `cuda` feature).
+//! - [`device`]: choosing the Burn device (CPU `flex`; CUDA, wgpu with their features); subnormal flushing.
 //! - [`jobs`]: the job layer: one shape (config, environment, observer, outputs) for every job.
 //! - [`io`]: atomic file output; model weights to and from safetensors.
 //! - [`npy`]: numpy .npy arrays (1-D / 2-D, f64 / f32) in and out.

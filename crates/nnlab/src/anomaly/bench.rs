@@ -1,11 +1,12 @@
-//! Throughput benchmark of the autoencoder: one training epoch (Adam, batch loss
-//! Σ‖x − D(E(x))‖²) and one scoring pass, in seconds, images/s and achieved GFLOP/s.
+//! Throughput benchmark of the autoencoder: training epochs (Adam, batch loss
+//! Σ‖x − D(E(x))‖²) and one scoring pass, in seconds, images/s and achieved GFLOP/s, next to
+//! the matrix-product peak of the device.
 
 use super::model::{Arch, ModelConfig};
 use super::train;
 use crate::data::Images;
 use crate::train::{TrainConfig, TrainError, TrainObserver};
-use burn::prelude::Device;
+use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
@@ -70,6 +71,29 @@ pub fn random_images(n: usize, rows: usize, cols: usize, seed: u64) -> Images {
     }
 }
 
+/// The device's matrix-product rate in GFLOP/s: the best of `reps` timed products of two
+/// `n`×`n` matrices (2n³ FLOPs each) after one untimed warm-up, through Burn's `matmul` — the
+/// ceiling any training on this device could reach.
+pub fn gemm_peak(device: &Device, n: usize, reps: usize) -> f64 {
+    use burn::tensor::Distribution;
+    let a = Tensor::<2>::random([n, n], Distribution::Default, device);
+    let b = Tensor::<2>::random([n, n], Distribution::Default, device);
+    let run = || {
+        let c = a.clone().matmul(b.clone());
+        // Reading one element waits for the product on asynchronous devices.
+        let _ = c.slice([0..1, 0..1]).into_scalar::<f32>();
+    };
+    run();
+    let best = (0..reps.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            run();
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    2.0 * (n as f64).powi(3) / best / 1e9
+}
+
 /// Times `epochs` training epochs on `data` (after one untimed warm-up epoch on a small
 /// slice) and then scoring `data`.
 pub fn run(
@@ -115,6 +139,32 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The peak is a positive, finite rate (its value is machine-dependent; nothing else to
+    /// assert), and the timed epoch list has one entry per epoch plus scoring.
+    #[test]
+    fn peak_and_timings_have_their_shape() {
+        let device = Device::flex();
+        let peak = gemm_peak(&device, 64, 2);
+        assert!(peak.is_finite() && peak > 0.0, "{peak}");
+        let data = random_images(40, 4, 4, 0);
+        let model = ModelConfig {
+            hidden: vec![3],
+            latent: 2,
+            ..ModelConfig::mlp(4, 4)
+        };
+        let cfg = TrainConfig {
+            epochs: 2,
+            batch_size: 10,
+            ..TrainConfig::default()
+        };
+        let t = run(&model, &data, &cfg, &device, &mut ()).unwrap();
+        assert_eq!(t.len(), 3);
+        assert!(t.iter().all(|t| t.images == 40 && t.seconds > 0.0));
+        // 2 FLOPs per MAC, 3 passes in training: gflops·seconds = n · 6 · MACs / 1e9.
+        let want = 40.0 * 6.0 * model.forward_macs() as f64 / 1e9;
+        assert!((t[0].gflops * t[0].seconds - want).abs() <= 1e-9 * want.max(1.0));
+    }
 
     #[test]
     fn mac_counts_match_hand_computation() {

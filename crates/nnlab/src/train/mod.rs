@@ -283,6 +283,7 @@ where
         .into_iter()
         .next()
         .ok_or_else(|| TrainError::Config("model has no parameters".into()))?;
+    crate::device::apply_denormals();
     let mut optim = adam_for(&device);
     if let Some(c) = cfg.grad_clip {
         optim = optim.with_grad_clipping(GradientClipping::Norm(c as f32));
