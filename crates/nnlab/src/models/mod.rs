@@ -9,9 +9,12 @@
 //!   closed-form KL, importance-weighted bound IW_k), its training, scores and `nnlab vae` run.
 //! - [`gan`]: MLP GAN on MNIST with the minimax and non-saturating generator losses, measuring
 //!   the generator-gradient norm against D(G(z)) (`nnlab gan`).
+//! - [`softmax_regression`]: softmax regression with the hand-written gradient (ŷ − y)xᵀ
+//!   (`nnlab softmax-regression`).
 
 pub mod coupling;
 pub mod flow1d;
 pub mod gan;
 pub mod realnvp;
+pub mod softmax_regression;
 pub mod vae;
