@@ -76,23 +76,14 @@ fn bad_arguments_name_the_flag_and_exit_1() {
     let out = dir.path().join("run");
     let out = out.to_str().unwrap();
     for (args, flag) in [
-        (vec!["--lambda=-1"], "--lambda"),
-        (vec!["--top-k", "0"], "--top-k"),
-        (vec!["--top-k", "5"], "--top-k"),
-        (vec!["--epochs", "0"], "--epochs"),
+        (vec!["--data", &train, "--lambda=-1"], "--lambda"),
+        (vec!["--data", &train, "--top-k", "0"], "--top-k"),
+        (vec!["--data", &train, "--top-k", "5"], "--top-k"),
+        (vec!["--data", &train, "--epochs", "0"], "--epochs"),
         (vec!["--data", "mnist:nonsense"], "--data"),
     ] {
-        let mut all = vec![
-            "softmax-regression",
-            "--data",
-            &train,
-            "--test-data",
-            &train,
-            "--out",
-            out,
-            "--offline",
-            "-q",
-        ];
+        let mut all = vec!["softmax-regression", "--test-data", &train, "--out", out];
+        all.extend(["--offline", "-q"]);
         all.extend(args.iter());
         let o = nnlab(&all);
         let (_, stderr) = text(&o);

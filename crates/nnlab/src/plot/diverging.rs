@@ -132,7 +132,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.png");
         let a: Vec<f32> = (0..16).map(|i| i as f32 - 8.0).collect(); // -8 .. 7
-        let b = vec![0.5f32; 16];
+        let b = [0.5f32; 16];
         let images = vec![("a".to_string(), &a[..]), ("b".to_string(), &b[..])];
         signed_images(&path, "t", &images, 4, 4).unwrap();
         // 4x4 images are drawn at 6x: 24 px; the width is at least 420.

@@ -99,8 +99,8 @@ fn two_classes_reduce_to_logistic_regression() {
     }
     // f64 sums of 15 O(1) terms: rounding ~1e-15; 1e-12 is safe.
     assert!((loss - want_loss).abs() < 1e-12, "{loss} vs {want_loss}");
-    for j in 0..d {
-        assert!((grad.w[d + j] - want_g1[j]).abs() < 1e-12);
-        assert!((grad.w[j] + want_g1[j]).abs() < 1e-12);
+    for (j, want) in want_g1.iter().enumerate() {
+        assert!((grad.w[d + j] - want).abs() < 1e-12);
+        assert!((grad.w[j] + want).abs() < 1e-12);
     }
 }
