@@ -196,3 +196,145 @@ mod tests {
         assert_eq!(count_flagged(&[1.0, 2.0, 9.0, 3.0], 2.0), 2);
     }
 }
+
+/// Top-k error of class scores: the share of examples whose label is not among the `k` largest
+/// scores, ties counted against the prediction. `scores` is row-major [n, classes]; example i
+/// counts as correct iff fewer than k other classes j have s_ij ≥ s_{i,y_i}, so a class tied
+/// with the label ranks ahead of it. Top-`classes` error is therefore 0.
+///
+/// # Errors
+/// A message when k is 0 or above `classes`, there are no examples, the sizes disagree, a label
+/// is not below `classes` or a score is not finite (the error is undefined then).
+pub fn top_k_error(scores: &[f32], classes: usize, labels: &[u8], k: usize) -> Result<f64, String> {
+    if classes == 0 {
+        return Err("there are no classes".into());
+    }
+    if k == 0 || k > classes {
+        return Err(format!(
+            "k must be between 1 and {classes} (the classes), got {k}"
+        ));
+    }
+    if labels.is_empty() {
+        return Err("there are no examples".into());
+    }
+    if scores.len() != labels.len() * classes {
+        return Err(format!(
+            "{} scores do not form {} rows of {classes} classes",
+            scores.len(),
+            labels.len()
+        ));
+    }
+    let mut wrong = 0usize;
+    for (i, (row, &y)) in scores.chunks(classes).zip(labels).enumerate() {
+        let y = y as usize;
+        if y >= classes {
+            return Err(format!("example {i} has label {y}, not below {classes}"));
+        }
+        if row.iter().any(|s| !s.is_finite()) {
+            return Err(format!("example {i} has a non-finite score"));
+        }
+        let ahead = (0..classes).filter(|&j| j != y && row[j] >= row[y]).count();
+        if ahead >= k {
+            wrong += 1;
+        }
+    }
+    Ok(wrong as f64 / labels.len() as f64)
+}
+
+/// Confusion counts `c[true][predicted]` of class scores (row-major [n, classes]), predicting
+/// the first class of largest score. Labels must be below `classes` and scores finite (as in
+/// [`top_k_error`]).
+pub fn confusion_counts(
+    scores: &[f32],
+    classes: usize,
+    labels: &[u8],
+) -> Result<Vec<Vec<u64>>, String> {
+    top_k_error(scores, classes, labels, 1)?;
+    let mut c = vec![vec![0u64; classes]; classes];
+    for (row, &y) in scores.chunks(classes).zip(labels) {
+        let pred = (0..classes).fold(0, |best, j| if row[j] > row[best] { j } else { best });
+        c[y as usize][pred] += 1;
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests_top_k {
+    use super::*;
+
+    #[test]
+    fn top_k_error_hand_cases() {
+        // Three examples, three classes; labels 0, 1, 2.
+        let s = [
+            0.9, 0.05, 0.05, // label 0 is first: right at k = 1
+            0.5, 0.2, 0.3, // label 1 is third: wrong at k = 1, 2; right at k = 3
+            0.1, 0.6, 0.3, // label 2 is second: wrong at k = 1, right at k = 2
+        ];
+        let y = [0, 1, 2];
+        assert_eq!(top_k_error(&s, 3, &y, 1), Ok(2.0 / 3.0));
+        assert_eq!(top_k_error(&s, 3, &y, 2), Ok(1.0 / 3.0));
+        assert_eq!(top_k_error(&s, 3, &y, 3), Ok(0.0));
+    }
+
+    #[test]
+    fn ties_count_against_the_prediction() {
+        // The label ties with one other class for the top score: not in the top 1, in the top 2.
+        let s = [0.4, 0.4, 0.2];
+        assert_eq!(top_k_error(&s, 3, &[1], 1), Ok(1.0));
+        assert_eq!(top_k_error(&s, 3, &[0], 1), Ok(1.0));
+        assert_eq!(top_k_error(&s, 3, &[0], 2), Ok(0.0));
+        // All tied: the label is in the top k only for k = all classes.
+        let s = [1.0; 4];
+        for k in 1..4 {
+            assert_eq!(top_k_error(&s, 4, &[2], k), Ok(1.0), "k = {k}");
+        }
+        assert_eq!(top_k_error(&s, 4, &[2], 4), Ok(0.0));
+    }
+
+    #[test]
+    fn top_k_error_is_zero_for_k_equal_to_classes() {
+        // Any scores, any labels: every label is among all K classes.
+        let s: Vec<f32> = (0..70).map(|i| ((i * 37) % 11) as f32 - 5.0).collect();
+        let y: Vec<u8> = (0..10).map(|i| (i * 3 % 7) as u8).collect();
+        assert_eq!(top_k_error(&s, 7, &y, 7), Ok(0.0));
+    }
+
+    #[test]
+    fn top_k_error_rejects_undefined_cases() {
+        let s = [0.1, 0.9];
+        assert!(
+            top_k_error(&s, 2, &[0], 0)
+                .unwrap_err()
+                .contains("k must be")
+        );
+        assert!(
+            top_k_error(&s, 2, &[0], 3)
+                .unwrap_err()
+                .contains("k must be")
+        );
+        assert!(
+            top_k_error(&[], 2, &[], 1)
+                .unwrap_err()
+                .contains("no examples")
+        );
+        assert!(top_k_error(&s, 2, &[2], 1).unwrap_err().contains("label 2"));
+        assert!(
+            top_k_error(&[f32::NAN, 0.0], 2, &[0], 1)
+                .unwrap_err()
+                .contains("non-finite")
+        );
+        assert!(
+            top_k_error(&s, 2, &[0, 1], 1)
+                .unwrap_err()
+                .contains("do not form")
+        );
+    }
+
+    #[test]
+    fn confusion_counts_hand_case() {
+        let s = [0.9, 0.1, 0.2, 0.8, 0.7, 0.3, 0.5, 0.5];
+        let c = confusion_counts(&s, 2, &[0, 1, 1, 1]).unwrap();
+        // Row 1 (label 1): predicted 1, 0, 0 (tie -> first class).
+        assert_eq!(c, vec![vec![1, 0], vec![2, 1]]);
+    }
+}

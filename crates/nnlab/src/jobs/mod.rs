@@ -25,6 +25,7 @@ mod error;
 pub mod lasso;
 mod observer;
 mod outputs;
+pub mod softmax_regression;
 
 pub use env::{Env, Relay};
 pub use error::JobError;

@@ -13,6 +13,8 @@
 //!   the generator-gradient norm against D(G(z)) (`nnlab gan`).
 //! - [`sparse_coding`]: sparse coding by FISTA and dictionary learning; the sparse-coding
 //!   anomaly score ½‖x − Dẑ‖² + λ‖ẑ‖₁.
+//! - [`softmax_regression`]: softmax regression with the hand-written gradient (ŷ − y)xᵀ
+//!   (`nnlab softmax-regression`).
 
 pub mod autoencoder;
 pub mod coupling;
@@ -20,4 +22,5 @@ pub mod flow1d;
 pub mod gan;
 pub mod realnvp;
 pub mod sparse_coding;
+pub mod softmax_regression;
 pub mod vae;

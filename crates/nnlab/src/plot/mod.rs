@@ -1,6 +1,7 @@
 //! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images, line and stem
 //! plots, multi-panel figures of lines and histograms, log–log scatter plots, and 2-D density
-//! panels (scatter plots over heat maps).
+//! panels (scatter plots over heat maps), confusion matrices and signed images on a diverging
+//! colormap.
 //!
 //! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG (the `png`
 //! crate), and written with [`crate::io::write_atomic`], so a figure appears complete under its
@@ -17,7 +18,9 @@
 //! Series colours follow one palette in order: blue, green, red, orange, purple, ... (so pass
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
+mod confusion;
 mod density;
+mod diverging;
 mod grid;
 mod histogram;
 mod line;
@@ -26,7 +29,9 @@ mod png;
 mod roc;
 mod scatter;
 
+pub use confusion::confusion_matrix;
 pub use density::{DensityImage, DensityPanel, PointSet, density_panels};
+pub use diverging::signed_images;
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
 pub use line::{Line, line_plot, stem_plot};
