@@ -18,6 +18,7 @@
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
 
 pub mod anomaly;
+pub mod complexity;
 pub mod data;
 pub mod device;
 pub mod io;

@@ -17,6 +17,7 @@
 //! Series colours follow one palette in order: blue, green, red, orange, purple, ... (so pass
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
+mod bars;
 mod density;
 mod grid;
 mod histogram;
@@ -26,6 +27,7 @@ mod png;
 mod roc;
 mod scatter;
 
+pub use bars::{BarSeries, Reference, bar_chart};
 pub use density::{DensityImage, DensityPanel, PointSet, density_panels};
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
