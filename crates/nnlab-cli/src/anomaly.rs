@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use nnlab::anomaly::{Arch, Scorer};
 use nnlab::jobs::anomaly::{Config, Report};
-use nnlab::jobs::{self, anomaly::score};
+use nnlab::jobs::{self, anomaly::benchmark, anomaly::score};
 use std::path::PathBuf;
 
 /// Options of `nnlab anomaly` (documented on the subcommand in main.rs).
@@ -71,6 +71,10 @@ pub struct AnomalyArgs {
     /// Linear instead of logarithmic score axis in histogram.png.
     #[arg(long)]
     linear_histogram: bool,
+    /// Correct scores for input complexity L(x) (bits of a zlib compression of the image):
+    /// ratio = s(x)/L(x), difference = s(x) - L(x) ln 2 (for NLL scores) [default: none].
+    #[arg(long, value_enum)]
+    complexity: Option<nnlab::complexity::Correction>,
     #[command(flatten)]
     common: Common,
 }
@@ -79,6 +83,41 @@ pub struct AnomalyArgs {
 enum Action {
     /// Score new data with a saved detector (the `model/` folder of a run).
     Score(ScoreArgs),
+    /// The one-class benchmark: for each class c of a labelled dataset, train on class c only
+    /// and score the whole test set (c normal, every other class anomalous); a table of AUROC
+    /// per class and scorer, with type I/II errors at mean + k*std. Each scorer uses its
+    /// protocol recipe (ae: 50 epochs, error per bit of input complexity; vae, flow: NLL minus
+    /// the complexity in nats). Writes benchmark.json, benchmark.csv, auroc.png and one anomaly
+    /// run per task into --out.
+    Benchmark(BenchmarkArgs),
+}
+
+#[derive(Args)]
+struct BenchmarkArgs {
+    /// Labelled training images; the classes are its labels (training split unless given)
+    /// [default: mnist].
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Labelled test images [default: the test split of --dataset].
+    #[arg(long)]
+    test: Option<String>,
+    /// Scorers to compare, comma separated [default: ae,vae,flow].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    scorers: Option<Vec<Scorer>>,
+    /// Seeds, comma separated; each cell is the mean +- std over them [default: 0].
+    #[arg(long, value_delimiter = ',')]
+    seeds: Option<Vec<u64>>,
+    /// Validation images held out of each class's training images [default: 1000].
+    #[arg(long)]
+    validation: Option<usize>,
+    /// k in the threshold mean + k*std of validation scores [default: 3].
+    #[arg(long, allow_negative_numbers = true)]
+    sigmas: Option<f64>,
+    /// Output folder [default: runs/anomaly-benchmark-<UTC timestamp>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args)]
@@ -101,11 +140,7 @@ struct ScoreArgs {
 /// the time of the run.
 fn config(args: AnomalyArgs) -> Config {
     let d = Config::for_scorer(args.scorer.unwrap_or(Config::default().scorer));
-    let out = args.out.unwrap_or_else(|| {
-        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        let dir = d.env.out.display().to_string();
-        PathBuf::from(format!("{dir}-{}", stamp.replace([':', '-'], "")))
-    });
+    let out = args.out.unwrap_or_else(|| stamped(&d.env.out));
     let mut train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
     train.grad_clip = args.grad_clip.or(train.grad_clip);
     Config {
@@ -122,12 +157,15 @@ fn config(args: AnomalyArgs) -> Config {
         sigmas: args.sigmas.unwrap_or(d.sigmas),
         env: args.common.env(d.env, Some(out), args.seed),
         log_histogram: d.log_histogram && !args.linear_histogram,
+        complexity: args.complexity.unwrap_or(d.complexity),
     }
 }
 
 pub fn run(args: AnomalyArgs) -> Result<()> {
-    if let Some(Action::Score(s)) = args.action {
-        return run_score(s);
+    match args.action {
+        Some(Action::Score(s)) => return run_score(s),
+        Some(Action::Benchmark(b)) => return run_benchmark(b),
+        None => {}
     }
     let mut bars = Bars::new(args.common.quiet);
     let cfg = config(args);
@@ -210,6 +248,74 @@ fn run_score(args: ScoreArgs) -> Result<()> {
     Ok(())
 }
 
+/// The benchmark the arguments describe; options not given keep [`benchmark::Config`]'s defaults.
+fn benchmark_config(args: BenchmarkArgs) -> benchmark::Config {
+    let d = benchmark::Config::default();
+    let out = args.out.unwrap_or_else(|| stamped(&d.env.out));
+    benchmark::Config {
+        dataset: args.dataset.unwrap_or(d.dataset),
+        test: args.test.or(d.test),
+        scorers: args.scorers.unwrap_or(d.scorers),
+        seeds: args.seeds.unwrap_or(d.seeds),
+        validation: args.validation.unwrap_or(d.validation),
+        sigmas: args.sigmas.unwrap_or(d.sigmas),
+        env: args.common.env(d.env, Some(out), None),
+    }
+}
+
+fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
+    let mut bars = Bars::new(args.common.quiet);
+    let cfg = benchmark_config(args);
+    let r = jobs::execute(&cfg, &mut bars)?;
+    let name = |s: Scorer| format!("{s:?}").to_lowercase();
+    print!("class ");
+    for c in &r.mean {
+        print!("  {:>22}", name(c.scorer));
+    }
+    println!();
+    let cell = |c: &benchmark::Cell| {
+        format!(
+            "{:.4}±{:.4} ({:>5.1}%/{:>5.1}%)",
+            c.auroc_mean,
+            c.auroc_std,
+            100.0 * c.type_i_error,
+            100.0 * c.type_ii_error
+        )
+    };
+    for row in &r.rows {
+        print!("{:>5} ", row.class);
+        for c in &row.cells {
+            print!("  {:>22}", cell(c));
+        }
+        println!();
+    }
+    print!(" mean ");
+    for c in &r.mean {
+        print!("  {:>22}", cell(c));
+    }
+    println!();
+    println!(
+        "cells: AUROC mean±std over seeds (type I / type II at mean + {} std); Deep SVDD (ICML 2018) mean AUROC {}",
+        cfg.sigmas, r.deep_svdd_mean_auroc
+    );
+    println!(
+        "time        {:.1} s; outputs {}/ (benchmark.json, benchmark.csv, auroc.png, one run per task)",
+        r.seconds,
+        cfg.env.out.display()
+    );
+    Ok(())
+}
+
+/// `dir` with the UTC time of the run appended, e.g. `runs/anomaly-20261201T020000Z`.
+fn stamped(dir: &std::path::Path) -> PathBuf {
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    PathBuf::from(format!(
+        "{}-{}",
+        dir.display(),
+        stamp.replace([':', '-'], "")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,5 +356,33 @@ mod tests {
         // A scorer's own defaults apply when only the scorer is named.
         let flow = parse(&["--scorer", "flow", "--out", "runs/anomaly"]);
         assert_eq!(flow, Config::for_scorer(Scorer::Flow));
+    }
+
+    #[derive(Parser)]
+    struct BenchCli {
+        #[command(flatten)]
+        args: BenchmarkArgs,
+    }
+
+    /// With no flags `anomaly benchmark` runs `benchmark::Config::default()` (but the folder).
+    #[test]
+    fn benchmark_without_flags_runs_the_default_config() {
+        let cfg = benchmark_config(BenchCli::parse_from(["benchmark"]).args);
+        let d = benchmark::Config::default();
+        assert!(
+            cfg.env
+                .out
+                .display()
+                .to_string()
+                .starts_with("runs/anomaly-benchmark-")
+        );
+        let cfg = benchmark::Config {
+            env: Env {
+                out: d.env.out.clone(),
+                ..cfg.env
+            },
+            ..cfg
+        };
+        assert_eq!(cfg, d);
     }
 }

@@ -20,6 +20,7 @@
 //! - [`prox`]: proximal maps, ISTA / FISTA / subgradient solvers, the gradient map, deblurring.
 
 pub mod anomaly;
+pub mod complexity;
 pub mod data;
 pub mod device;
 pub mod io;

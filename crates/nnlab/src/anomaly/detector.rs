@@ -2,6 +2,7 @@
 //! (`weights.safetensors` + `detector.json`) so new data can be scored without retraining.
 
 use super::scorer::{ScorerConfig, ScoringModel};
+use crate::complexity::Correction;
 use crate::data::Images;
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,9 @@ pub struct DetectorInfo {
     /// Description of the training data, e.g. "mnist:train".
     pub trained_on: String,
     pub nnlab_version: String,
+    /// The input-complexity correction applied to every score (absent = none).
+    #[serde(default, skip_serializing_if = "Correction::is_none")]
+    pub complexity: Correction,
 }
 
 /// A scoring model with its decision threshold.
@@ -47,9 +51,12 @@ const INFO: &str = "detector.json";
 const WEIGHTS: &str = "weights.safetensors";
 
 impl Detector {
-    /// The anomaly score of every image (see [`super::Scorer`]).
+    /// The anomaly score of every image (see [`super::Scorer`]), corrected for input complexity
+    /// as the detector was trained.
     pub fn score(&self, data: &Images, device: &Device) -> Vec<f32> {
-        self.model.score(data, device)
+        let mut scores = self.model.score(data, device);
+        self.info.complexity.apply_all(&mut scores, data);
+        scores
     }
 
     /// Whether each score is above the threshold.

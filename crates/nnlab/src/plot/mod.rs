@@ -19,6 +19,7 @@
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
 mod confusion;
+mod bars;
 mod density;
 mod diverging;
 mod grid;
@@ -30,6 +31,7 @@ mod roc;
 mod scatter;
 
 pub use confusion::confusion_matrix;
+pub use bars::{BarSeries, Reference, bar_chart};
 pub use density::{DensityImage, DensityPanel, PointSet, density_panels};
 pub use diverging::signed_images;
 pub use grid::{GridRow, image_grid};

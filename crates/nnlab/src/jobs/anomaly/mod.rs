@@ -7,6 +7,7 @@
 //! defaults, [`Job::validate`] naming config fields, [`Job::run`] composing data, model
 //! ([`crate::anomaly`]), training, metrics and the outputs of [`report`].
 
+pub mod benchmark;
 pub mod report;
 pub mod score;
 
@@ -16,6 +17,7 @@ use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::anomaly::{
     Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig,
 };
+use crate::complexity::Correction;
 use crate::data::{Images, Selection, Split};
 use crate::metrics;
 use crate::train::TrainConfig;
@@ -53,6 +55,9 @@ pub struct Config {
     pub env: Env,
     /// Log-scale x axis on the score histogram.
     pub log_histogram: bool,
+    /// Correct every score for the input complexity (see [`crate::complexity`]).
+    #[serde(skip_serializing_if = "Correction::is_none")]
+    pub complexity: Correction,
 }
 
 impl Default for Config {
@@ -78,6 +83,7 @@ impl Config {
             sigmas: 3.0,
             env: Env::named(<Self as Job>::NAME),
             log_histogram: true,
+            complexity: Correction::None,
         }
     }
 
@@ -245,9 +251,10 @@ impl Job for Config {
 
         obs.stage("scoring");
         let score_start = Instant::now();
-        let scored = |images: Images| Scored {
-            scores: model.score(&images, &device),
-            images,
+        let scored = |images: Images| {
+            let mut scores = model.score(&images, &device);
+            self.complexity.apply_all(&mut scores, &images);
+            Scored { scores, images }
         };
         let sets = Sets {
             validation: scored(validation),
@@ -267,6 +274,7 @@ impl Job for Config {
                 threshold: metrics::sigma_threshold(&sets.validation.scores, self.sigmas),
                 trained_on: sets.train.name.clone(),
                 nnlab_version: env!("CARGO_PKG_VERSION").into(),
+                complexity: self.complexity,
             },
             model,
         };
