@@ -185,7 +185,11 @@ fn tensor<const D: usize>(v: &Value) -> Tensor<D> {
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f64> {
-    let v = t.into_data().convert::<f32>().try_into_vec::<f32>().unwrap();
+    let v = t
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap();
     v.into_iter().map(f64::from).collect()
 }
 

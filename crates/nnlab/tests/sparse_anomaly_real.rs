@@ -6,17 +6,16 @@
 //! metrics. Run: `cargo test --release -p nnlab --test sparse_anomaly_real -- --ignored --nocapture`.
 //! `NNLAB_SPARSE_TRAIN` sets how many training images learn the dictionary (default 10 000).
 
-use nnlab::models::autoencoder::{Arch, ModelConfig};
 use nnlab::data::testing::shared_data_dir;
 use nnlab::data::{DataSource, Images, Selection, Split};
 use nnlab::metrics::{auroc, sigma_threshold, type_i_error, type_ii_error};
+use nnlab::models::autoencoder::{Arch, ModelConfig};
 use nnlab::models::sparse_coding::{Dictionary, DictionaryConfig};
 use nnlab::train::{TrainConfig, batch_tensor};
 
 fn load(src: &DataSource, spec: &str, split: Split) -> Images {
     let sel: Selection = spec.parse().unwrap();
-    sel.load(src, split, &mut ())
-        .unwrap()
+    sel.load(src, split, &mut ()).unwrap()
 }
 
 fn report(name: &str, val: &[f32], normal: &[f32], anomalous: &[f32]) {
@@ -106,9 +105,14 @@ fn sparse_scorer_and_equal_code_autoencoder_on_mnist_vs_kmnist() {
         latent: dict.atoms,
     };
     let t = std::time::Instant::now();
-    let (ae, _) =
-        nnlab::models::autoencoder::train::train(&mc, &train, &TrainConfig::default(), &device, &mut ())
-            .unwrap();
+    let (ae, _) = nnlab::models::autoencoder::train::train(
+        &mc,
+        &train,
+        &TrainConfig::default(),
+        &device,
+        &mut (),
+    )
+    .unwrap();
     let ae_s = t.elapsed().as_secs_f64();
     let (av, at, ak) = (
         nnlab::models::autoencoder::train::score(&ae, &val, &device),

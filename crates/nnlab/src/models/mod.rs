@@ -21,6 +21,6 @@ pub mod coupling;
 pub mod flow1d;
 pub mod gan;
 pub mod realnvp;
-pub mod sparse_coding;
 pub mod softmax_regression;
+pub mod sparse_coding;
 pub mod vae;

@@ -18,8 +18,8 @@
 //! Series colours follow one palette in order: blue, green, red, orange, purple, ... (so pass
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
-mod confusion;
 mod bars;
+mod confusion;
 mod density;
 mod diverging;
 mod grid;
@@ -30,8 +30,8 @@ mod png;
 mod roc;
 mod scatter;
 
-pub use confusion::confusion_matrix;
 pub use bars::{BarSeries, Reference, bar_chart};
+pub use confusion::confusion_matrix;
 pub use density::{DensityImage, DensityPanel, PointSet, density_panels};
 pub use diverging::signed_images;
 pub use grid::{GridRow, image_grid};
