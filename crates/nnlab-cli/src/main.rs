@@ -13,6 +13,7 @@ mod realnvp;
 mod sample;
 mod shapes;
 mod signal;
+mod study;
 mod trace;
 mod vae;
 
@@ -118,6 +119,11 @@ enum Command {
     /// grad_norm_vs_d.png, grad_norm.png, loss.png, discriminator.png and samples-<loss>.png
     /// (a row per epoch) into --out.
     Gan(gan::GanArgs),
+    /// Optimization studies whose outcome theory predicts: noise, momentum, leak.
+    ///
+    /// Each runs with its defaults in minutes, prints the prediction next to the measurement
+    /// and writes metrics.json and its figures into --out (default runs/study-<name>).
+    Study(study::StudyArgs),
 }
 
 fn main() {
@@ -135,6 +141,7 @@ fn main() {
         Command::Realnvp(args) => realnvp::run(args),
         Command::Vae(args) => vae::run(args),
         Command::Gan(args) => gan::run(args),
+        Command::Study(args) => study::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

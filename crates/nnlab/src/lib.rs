@@ -16,6 +16,8 @@
 //! - [`train`]: minibatch training of any Burn module (seeded init and shuffling, Adam, progress).
 //! - [`models`]: generative models (1-D flow, RealNVP, VAE, GAN).
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
+//! - [`studies`]: optimization studies (instance noise = ridge, momentum, the leak of augmenting
+//!   before the split), each measured next to its prediction.
 
 pub mod anomaly;
 pub mod data;
@@ -29,5 +31,6 @@ pub mod plot;
 pub mod prob;
 pub mod shapes;
 pub mod softmax;
+pub mod studies;
 pub mod trace;
 pub mod train;
