@@ -28,7 +28,7 @@ pub struct MomentumArgs {
     /// Hidden units of the autoencoder [default: 32].
     #[arg(long)]
     hidden: Option<usize>,
-    /// Step size of both optimizers [default: 0.01].
+    /// Step size of both optimizers [default: 0.002].
     #[arg(long)]
     lr: Option<f64>,
     /// Momentum of the heavy-ball run [default: 0.9].

@@ -132,7 +132,8 @@ impl Method {
 }
 
 /// ‖w_k − w*‖/‖w_0 − w*‖ for k = 0..=iterations of `method` from w_0 = w_{−1} = 0, stopping
-/// early once the error falls below 1e-14 of the start (rounding takes over there).
+/// early once the error falls below 1e-11 of the start (rounding, amplified by κ and the
+/// momentum, sets a floor near 1e-13 for κ = 1000).
 pub fn error_path(q: &Quadratic, method: Method, iterations: usize) -> Vec<f64> {
     let (eta, beta) = method.constants(q.mu, q.l);
     let n = q.n;
@@ -163,7 +164,7 @@ pub fn error_path(q: &Quadratic, method: Method, iterations: usize) -> Vec<f64> 
         prev = std::mem::replace(&mut w, next);
         let e = err(&w) / e0;
         path.push(e);
-        if e < 1e-14 {
+        if e < 1e-11 {
             break;
         }
     }
@@ -224,7 +225,8 @@ pub fn rate_study(kappas: &[f64], n: usize, iterations: usize, seed: u64) -> Vec
 }
 
 /// The largest relative error of the e-folding time |ln ρ_measured / ln ρ_theory − 1| over the
-/// three methods and κ = 10, 100, 1000 (dimension 30, 4000 iterations, seeded by `seed`).
+/// three methods and κ = 10, 100, 1000 (dimension 30, 4000 iterations, seeded by `seed`);
+/// below 0.12 (see the test for the error budget).
 pub fn check_rates(seed: u64) -> f64 {
     rate_study(&[10.0, 100.0, 1000.0], 30, 4000, seed)
         .iter()
@@ -250,9 +252,12 @@ mod tests {
 
     #[test]
     fn measured_rates_match_theory() {
-        // e-folding times within 8 %: the double-root bias 1.4/j over j ≥ 40 steps is < 4 %.
+        // e-folding times within 12 %: the double-root bias of heavy ball and Nesterov is a
+        // factor 2^{2/j} over the j ≥ 35 steps to 1e-11 (≤ 6 % of ln ρ at κ = 10), and for
+        // gradient descent at κ = 1000 the next mode, |1 − ηλ₂| ≈ ρ − 3e-4, still contributes
+        // (≈ 7 %). The wrong rates below miss by more than 50 %.
         let worst = check_rates(2);
-        assert!(worst < 0.08, "worst relative error of ln ρ: {worst}");
+        assert!(worst < 0.12, "worst relative error of ln ρ: {worst}");
     }
 
     #[test]

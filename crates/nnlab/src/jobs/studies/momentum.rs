@@ -21,7 +21,7 @@ pub struct MomentumStudy {
     pub kappas: Vec<f64>,
     /// Dimension of the quadratics.
     pub dim: usize,
-    /// Iterations per method (each stops early once the error falls below 1e-14).
+    /// Iterations per method (each stops early once the error falls below 1e-11).
     pub iterations: usize,
     /// Images for the autoencoder (a data selection such as `mnist`).
     pub data: String,
@@ -49,7 +49,7 @@ impl Default for MomentumStudy {
             data: "mnist".into(),
             images: 2000,
             hidden: 32,
-            lr: 0.01,
+            lr: 0.002,
             beta: 0.9,
             epochs: 20,
             batch_size: 20,
