@@ -321,7 +321,7 @@ impl NoiseStudy {
             .collect();
         panel_figure(
             &out.path("scalar.png"),
-            "Scalar GD with noisy input x̃ = x + ε",
+            "Scalar GD with noisy input x + ε",
             &panels,
             2,
         )?;
