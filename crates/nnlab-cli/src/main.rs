@@ -18,6 +18,7 @@ mod sample;
 mod shapes;
 mod signal;
 mod softmax_regression;
+mod study;
 mod trace;
 mod vae;
 
@@ -156,6 +157,11 @@ enum Command {
     /// `nnlab anomaly` (e.g. --test-data kmnist:test, or IDX files imgs+labels). Writes
     /// metrics.json, loss.png, confusion.png, weights.png and the model (model/) into --out.
     SoftmaxRegression(softmax_regression::SoftmaxRegressionArgs),
+    /// Optimization studies whose outcome theory predicts: noise, momentum, leak.
+    ///
+    /// Each runs with its defaults in minutes, prints the prediction next to the measurement
+    /// and writes metrics.json and its figures into --out (default runs/study-<name>).
+    Study(study::StudyArgs),
 }
 
 fn main() {
@@ -177,6 +183,7 @@ fn main() {
         Command::Deblur(args) => deblur::run(args),
         Command::Dictionary(args) => dictionary::run(args),
         Command::SoftmaxRegression(args) => softmax_regression::run(args),
+        Command::Study(args) => study::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

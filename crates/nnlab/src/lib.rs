@@ -4,6 +4,7 @@
 //! Modules, one concept each:
 //! - [`data`]: IDX files, the dataset registry, selections and seeded splits.
 //! - [`anomaly`]: autoencoder anomaly detection (train, score, threshold, report).
+//! - [`complexity`]: input complexity (compressed length of an image) and score corrections.
 //! - [`metrics`]: ranking and error-rate metrics (AUROC, AUPR, type I / II errors).
 //! - [`plot`]: PNG figures (score histograms, ROC curves, image grids).
 //! - [`device`]: choosing the Burn device (CPU `flex`; CUDA, wgpu with their features); subnormal flushing.
@@ -15,9 +16,12 @@
 //! - [`softmax`]: log-sum-exp, softmax, sigmoid, ReLU/Heaviside; sigmoid → tanh network converter.
 //! - [`prob`]: inverse-transform sampling, f-divergences, closed-form KL between Gaussians.
 //! - [`train`]: minibatch training of any Burn module (seeded init and shuffling, Adam, progress).
-//! - [`models`]: generative models (1-D flow, RealNVP, VAE, GAN).
+//! - [`models`]: the autoencoder, generative models (1-D flow, RealNVP, VAE, GAN), sparse coding,
+//!   softmax regression.
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
 //! - [`prox`]: proximal maps, ISTA / FISTA / subgradient solvers, the gradient map, deblurring.
+//! - [`studies`]: optimization studies (instance noise = ridge, momentum, the leak of augmenting
+//!   before the split), each measured next to its prediction.
 
 pub mod anomaly;
 pub mod complexity;
@@ -34,5 +38,6 @@ pub mod prob;
 pub mod prox;
 pub mod shapes;
 pub mod softmax;
+pub mod studies;
 pub mod trace;
 pub mod train;

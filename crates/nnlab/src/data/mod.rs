@@ -7,6 +7,7 @@
 //! - [`source`]: the data root (`--data-dir`, then `NNLAB_DATA`, then the user cache), download
 //!   of missing files with checksum and atomic write, [`verify`].
 //! - [`selection`]: the [`Selection`] syntax and its loading.
+//! - [`augment`]: random shifts and rotations, only on the training part of a split.
 //! - [`error`]: [`DataError`], whose messages name the file, what was expected and what was found.
 //!
 //! ```no_run
@@ -18,6 +19,7 @@
 //! # Ok::<(), nnlab::data::DataError>(())
 //! ```
 
+pub mod augment;
 mod download;
 pub mod error;
 #[cfg(test)]

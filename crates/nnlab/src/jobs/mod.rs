@@ -13,19 +13,20 @@
 //! layer knows about jobs, and nothing here knows about the command line.
 
 pub mod anomaly;
-pub mod flow1d;
-pub mod gan;
-pub mod realnvp;
-pub mod vae;
-
 pub mod deblur;
 pub mod dictionary;
+pub mod flow1d;
+pub mod gan;
+pub mod lasso;
+pub mod realnvp;
+pub mod softmax_regression;
+pub mod studies;
+pub mod vae;
+
 mod env;
 mod error;
-pub mod lasso;
 mod observer;
 mod outputs;
-pub mod softmax_regression;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
