@@ -5,9 +5,11 @@ mod anomaly;
 mod bench;
 mod common;
 mod conv;
+mod conv2d;
 mod flow1d;
 mod gan;
 mod kl_fit;
+mod pool;
 mod progress;
 mod realnvp;
 mod sample;
@@ -15,6 +17,7 @@ mod shapes;
 mod signal;
 mod trace;
 mod vae;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -118,6 +121,23 @@ enum Command {
     /// grad_norm_vs_d.png, grad_norm.png, loss.png, discriminator.png and samples-<loss>.png
     /// (a row per epoch) into --out.
     Gan(gan::GanArgs),
+    /// Run the proof sheet: an executable check of every identity nnlab implements.
+    ///
+    /// One row per identity: the formula, how it is checked (dot-product test, exact equality,
+    /// finite differences, autodiff, Monte Carlo, closed form), the measured error, the
+    /// tolerance and why, PASS or FAIL. Exit status 1 if any check fails. The same check
+    /// functions run in the library's unit tests.
+    Verify(verify::VerifyArgs),
+    /// 2-D convolution (or cross-correlation) of a matrix with stride, padding and dilation.
+    ///
+    /// Prints the output size o = floor((i + 2p - d(k-1) - 1)/s) + 1 per axis, the dilated
+    /// kernel and the output. Example: nnlab conv2d --x "1,2,3;4,5,6;7,8,9" --h "1,1;1,1"
+    Conv2d(conv2d::Conv2dArgs),
+    /// Max, average or LP pooling of a matrix with a k x k window.
+    ///
+    /// LP pooling is (sum |x|^p)^(1/p) over the window (no 1/n inside). Example:
+    /// nnlab pool --x "1,2;3,4" --kind lp --p 2 --k 2
+    Pool(pool::PoolArgs),
 }
 
 fn main() {
@@ -135,6 +155,9 @@ fn main() {
         Command::Realnvp(args) => realnvp::run(args),
         Command::Vae(args) => vae::run(args),
         Command::Gan(args) => gan::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Conv2d(args) => conv2d::run(args),
+        Command::Pool(args) => pool::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

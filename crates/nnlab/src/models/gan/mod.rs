@@ -13,6 +13,7 @@
 //! [`run`] loads the data, trains one GAN per requested loss ([`train::train_gan`]) and writes
 //! its outputs ([`report::write_outputs`]).
 
+pub mod check;
 pub mod loss;
 pub mod model;
 pub mod report;

@@ -10,6 +10,7 @@
 //! [`VaeConfig`] / [`Vae`] are the network, [`train`] / [`score`] / [`evaluate`] train and measure
 //! it, and [`job`] is the `nnlab vae` run (data, training, grids, loss curve, metrics, model).
 
+pub mod check;
 pub mod elbo;
 pub mod job;
 mod measure;
