@@ -43,7 +43,7 @@ pub enum GridError {
     #[error("{what} must be at least 1")]
     Zero { what: &'static str },
     #[error(
-        "the dilated kernel spans {span} × {span_cols} but the padded input is only {rows} × {cols}"
+        "the window (kernel after dilation) spans {span} × {span_cols} but the input (after padding) is only {rows} × {cols}"
     )]
     KernelTooLarge {
         span: usize,

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 /// Expressions over every operation, several with a variable or subexpression used more than
 /// once (fan-out, where reverse mode must accumulate adjoints), all defined on [−2, 2]³.
 pub const EXPRESSIONS: [&str; 6] = [
-    "1/(x1+x2^2+1) + x2^2 + cos(x1)",
+    "1/(x1^2+x2^2+1) + x2^2 + cos(x1)",
     "exp(sin(x1*x2)) * log(x3^2 + 1) - x1*x2",
     "sigmoid(x1) * tanh(x2) - sqrt(x1^2 + x2^2 + 1)",
     "(x1^2 + 1)^tanh(x2) + abs(x3) * relu(x1 + 3)",
