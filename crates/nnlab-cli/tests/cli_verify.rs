@@ -12,13 +12,22 @@ fn verify_passes_a_filtered_sheet() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{out}\n{err}");
     assert!(out.contains("PASS  pool.avg-adjoint"), "{out}");
-    assert!(out.contains("identity") && out.contains("tolerance"), "{out}");
+    assert!(
+        out.contains("identity") && out.contains("tolerance"),
+        "{out}"
+    );
     assert!(out.contains("1 of 1 checks passed"), "{out}");
 }
 
 #[test]
 fn an_injected_fault_fails_the_sheet_naming_the_row() {
-    let o = nnlab(&["verify", "--only", "relu", "--inject-fault", "relu.heaviside"]);
+    let o = nnlab(&[
+        "verify",
+        "--only",
+        "relu",
+        "--inject-fault",
+        "relu.heaviside",
+    ]);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
     assert!(out.contains("FAIL  relu.heaviside"), "{out}");
@@ -47,11 +56,24 @@ fn conv2d_prints_size_dilated_kernel_and_output() {
     let o = nnlab(&["conv2d", "--x", "1,2,3;4,5,6;7,8,9", "--h", "1,1;1,1"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("floor((3 + 2*0 - 1*1 - 1)/1) + 1 = 2"), "{out}");
+    assert!(
+        out.contains("floor((3 + 2*0 - 1*1 - 1)/1) + 1 = 2"),
+        "{out}"
+    );
     assert!(out.contains("y (2 x 2):\n12  16\n24  28"), "{out}");
     let o = nnlab(&[
-        "conv2d", "--x", "1,2,3;4,5,6;7,8,9", "--h", "1,2;3,4", "--padding", "1", "--stride", "2",
-        "--dilation", "2", "--correlate",
+        "conv2d",
+        "--x",
+        "1,2,3;4,5,6;7,8,9",
+        "--h",
+        "1,2;3,4",
+        "--padding",
+        "1",
+        "--stride",
+        "2",
+        "--dilation",
+        "2",
+        "--correlate",
     ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
@@ -76,7 +98,19 @@ fn malformed_matrices_name_the_flag() {
 
 #[test]
 fn pool_kinds_and_errors() {
-    let o = nnlab(&["pool", "--x", "3,4,1;0,0,2", "--kind", "lp", "--p", "2", "--k", "2", "--stride", "1"]);
+    let o = nnlab(&[
+        "pool",
+        "--x",
+        "3,4,1;0,0,2",
+        "--kind",
+        "lp",
+        "--p",
+        "2",
+        "--k",
+        "2",
+        "--stride",
+        "1",
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(out.contains("5  4.582576"), "{out}");
@@ -84,9 +118,15 @@ fn pool_kinds_and_errors() {
     assert!(text(&o).0.contains("y (1 x 1):\n4"));
     for (args, want) in [
         (vec!["--kind", "lp", "--k", "2"], "--kind lp needs --p"),
-        (vec!["--kind", "lp", "--p", "0.5", "--k", "2"], "p must be finite and ≥ 1"),
+        (
+            vec!["--kind", "lp", "--p", "0.5", "--k", "2"],
+            "p must be finite and ≥ 1",
+        ),
         (vec!["--kind", "max", "--k", "3"], "--k/--stride/--p"),
-        (vec!["--kind", "avg", "--p", "2", "--k", "2"], "--p is only used with --kind lp"),
+        (
+            vec!["--kind", "avg", "--p", "2", "--k", "2"],
+            "--p is only used with --kind lp",
+        ),
     ] {
         let mut a = vec!["pool", "--x", "1,2;3,4"];
         a.extend(args);
@@ -98,7 +138,9 @@ fn pool_kinds_and_errors() {
 
 #[test]
 fn shapes_solve_finds_padding_up_to_the_span() {
-    let o = nnlab(&["shapes", "solve", "--input", "64", "--output", "32", "--s", "2", "--d", "7"]);
+    let o = nnlab(&[
+        "shapes", "solve", "--input", "64", "--output", "32", "--s", "2", "--d", "7",
+    ]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(out.contains("⌊(64 + 2·3 − 7·1 − 1)/2⌋ + 1 = 32"), "{out}");

@@ -7,13 +7,20 @@ use super::*;
 /// twin fails on seed 0.
 fn assert_rows(prefixes: &[&str]) {
     let mut n = 0;
-    for check in all().iter().filter(|c| prefixes.iter().any(|p| c.id.starts_with(p))) {
+    for check in all()
+        .iter()
+        .filter(|c| prefixes.iter().any(|p| c.id.starts_with(p)))
+    {
         for seed in [0, 1] {
             let ok = check.run(seed);
             assert!(ok.pass, "{} (seed {seed}) failed: {ok:?}", check.id);
         }
         let bad = check.run_broken(0);
-        assert!(!bad.pass, "{}: the broken twin ({}) passed: {bad:?}", check.id, check.fault);
+        assert!(
+            !bad.pass,
+            "{}: the broken twin ({}) passed: {bad:?}",
+            check.id, check.fault
+        );
         n += 1;
     }
     assert!(n > 0, "no check starts with {prefixes:?}");
@@ -42,11 +49,29 @@ fn tracer_solver_and_model_rows() {
 #[test]
 fn every_row_belongs_to_a_group_above() {
     let groups = [
-        "pool.", "upsample.", "conv2d.", "cnn1d.", "logsumexp.", "softmax.", "sigmoid.", "relu.",
-        "sampling.", "divergence.", "gaussian.", "trace.", "shapes.", "coupling.", "vae.", "gan.",
+        "pool.",
+        "upsample.",
+        "conv2d.",
+        "cnn1d.",
+        "logsumexp.",
+        "softmax.",
+        "sigmoid.",
+        "relu.",
+        "sampling.",
+        "divergence.",
+        "gaussian.",
+        "trace.",
+        "shapes.",
+        "coupling.",
+        "vae.",
+        "gan.",
     ];
     for c in all() {
-        assert!(groups.iter().any(|g| c.id.starts_with(g)), "{} is not tested", c.id);
+        assert!(
+            groups.iter().any(|g| c.id.starts_with(g)),
+            "{} is not tested",
+            c.id
+        );
     }
 }
 
