@@ -304,7 +304,7 @@ fn solver_errors() {
         Err(ShapesError::NoSolution(m)) => {
             assert_eq!(
                 m,
-                "no (k, s, p, d) with k = 3, s = 1, p ≤ k−1, d ≤ 4 maps 28 to 3"
+                "no (k, s, p, d) with k = 3, s = 1, p ≤ d(k−1), d ≤ 4 maps 28 to 3"
             )
         }
         other => panic!("{other:?}"),
