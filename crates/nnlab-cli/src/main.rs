@@ -12,6 +12,11 @@ mod flow1d;
 mod gan;
 mod kl_fit;
 mod lasso;
+mod conv2d;
+mod flow1d;
+mod gan;
+mod kl_fit;
+mod pool;
 mod progress;
 mod realnvp;
 mod sample;
@@ -21,6 +26,7 @@ mod softmax_regression;
 mod study;
 mod trace;
 mod vae;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -162,6 +168,23 @@ enum Command {
     /// Each runs with its defaults in minutes, prints the prediction next to the measurement
     /// and writes metrics.json and its figures into --out (default runs/study-<name>).
     Study(study::StudyArgs),
+    /// Run the proof sheet: an executable check of every identity nnlab implements.
+    ///
+    /// One row per identity: the formula, how it is checked (dot-product test, exact equality,
+    /// finite differences, autodiff, Monte Carlo, closed form), the measured error, the
+    /// tolerance and why, PASS or FAIL. Exit status 1 if any check fails. The same check
+    /// functions run in the library's unit tests.
+    Verify(verify::VerifyArgs),
+    /// 2-D convolution (or cross-correlation) of a matrix with stride, padding and dilation.
+    ///
+    /// Prints the output size o = floor((i + 2p - d(k-1) - 1)/s) + 1 per axis, the dilated
+    /// kernel and the output. Example: nnlab conv2d --x "1,2,3;4,5,6;7,8,9" --h "1,1;1,1"
+    Conv2d(conv2d::Conv2dArgs),
+    /// Max, average or LP pooling of a matrix with a k x k window.
+    ///
+    /// LP pooling is (sum |x|^p)^(1/p) over the window (no 1/n inside). Example:
+    /// nnlab pool --x "1,2;3,4" --kind lp --p 2 --k 2
+    Pool(pool::PoolArgs),
 }
 
 fn main() {
@@ -184,6 +207,9 @@ fn main() {
         Command::Dictionary(args) => dictionary::run(args),
         Command::SoftmaxRegression(args) => softmax_regression::run(args),
         Command::Study(args) => study::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Conv2d(args) => conv2d::run(args),
+        Command::Pool(args) => pool::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

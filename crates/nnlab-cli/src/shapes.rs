@@ -46,8 +46,8 @@ enum ShapesCommand {
     /// List every (kernel k, stride s, padding p, dilation d) that maps --input to --output.
     ///
     /// Uses o = floor((i + 2p - d(k-1) - 1)/s) + 1. Search ranges: 1 <= k <= --max-k,
-    /// 1 <= s <= --max-s, 0 <= p <= k-1 (or --max-p), 1 <= d <= --max-d; --k, --s, --p, --d fix
-    /// a value (even outside its range). For k = 1 only d = 1 is listed. Solutions are sorted by
+    /// 1 <= s <= --max-s, 0 <= p <= d(k-1) (the dilated span minus one; or --max-p),
+    /// 1 <= d <= --max-d; --k, --s, --p, --d fix a value (even outside its range). For k = 1 only d = 1 is listed. Solutions are sorted by
     /// (k, s, p, d).
     ///
     /// Example: nnlab shapes solve --input 28 --output 14 --k 3
@@ -87,7 +87,7 @@ struct SolveArgs {
     /// Largest dilation tried.
     #[arg(long, default_value_t = 4)]
     max_d: usize,
-    /// Largest padding tried (default: k - 1 for each k).
+    /// Largest padding tried (default: d(k - 1), the dilated span minus one, for each k and d).
     #[arg(long)]
     max_p: Option<usize>,
     /// Print JSON instead of the table.

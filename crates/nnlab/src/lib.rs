@@ -22,6 +22,7 @@
 //! - [`prox`]: proximal maps, ISTA / FISTA / subgradient solvers, the gradient map, deblurring.
 //! - [`studies`]: optimization studies (instance noise = ridge, momentum, the leak of augmenting
 //!   before the split), each measured next to its prediction.
+//! - [`verify`]: the proof sheet: a registry of executable checks of every identity, one row each.
 
 pub mod anomaly;
 pub mod complexity;
@@ -41,3 +42,4 @@ pub mod softmax;
 pub mod studies;
 pub mod trace;
 pub mod train;
+pub mod verify;

@@ -178,6 +178,20 @@ impl Cnn1d {
     /// # Panics
     /// If the shapes are inconsistent (see [`Cnn1d::check`]).
     pub fn backward_burn(&self, x: &[f64], device: &Device) -> (f64, Gradients) {
+        self.backward_burn_with(x, device, conv1d_adjoint)
+    }
+
+    /// [`Cnn1d::backward_burn`] with the product A_wᵀ δ computed by `adjoint` (arguments as for
+    /// [`conv1d_adjoint`]), so a check can swap in a wrong adjoint and see it fail.
+    ///
+    /// # Panics
+    /// If the shapes are inconsistent (see [`Cnn1d::check`]).
+    pub fn backward_burn_with(
+        &self,
+        x: &[f64],
+        device: &Device,
+        adjoint: impl Fn(Tensor<3>, Tensor<3>, &ConvGeometry<1>, usize) -> Tensor<3>,
+    ) -> (f64, Gradients) {
         self.check(x).expect("network shapes");
         let geo = ConvGeometry::new([1], [0], [1]);
         let seq = |v: &[f64]| {
@@ -208,7 +222,7 @@ impl Cnn1d {
             g.biases[l] = values(delta.clone().sum())[0];
             if l > 0 {
                 let n_prev = ys[l].dims()[2];
-                let back = conv1d_adjoint(delta, seq(&self.filters[l]), &geo, n_prev);
+                let back = adjoint(delta, seq(&self.filters[l]), &geo, n_prev);
                 delta = back.mul(self.activation.tensor_df(zs[l - 1].clone()));
             }
         }

@@ -3,8 +3,10 @@
 //! convolution, pooling and upsampling ops; the tests prove the adjoint identities between them.
 
 mod adjoint;
+pub mod checks;
 pub mod cnn1d;
 mod conv;
+pub mod grid;
 pub mod signal;
 
 pub use adjoint::{
@@ -19,6 +21,8 @@ pub use conv::{
 mod tests_adjoint;
 #[cfg(test)]
 mod tests_cnn1d;
+#[cfg(test)]
+mod tests_grid;
 #[cfg(test)]
 mod tests_pool;
 #[cfg(test)]

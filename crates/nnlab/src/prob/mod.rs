@@ -14,6 +14,7 @@
 //! `divergence` (f-divergences, discrete and by Simpson quadrature), `gaussian` (Cholesky,
 //! Gaussian log-densities, sampling and KL).
 
+pub mod checks;
 pub mod divergence;
 pub mod fit;
 pub mod gaussian;

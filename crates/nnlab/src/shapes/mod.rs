@@ -53,6 +53,7 @@
 
 mod analyze;
 mod arith;
+pub mod checks;
 mod layer;
 mod parse;
 mod solve;

@@ -12,8 +12,9 @@ const MAX_WORK: u128 = 100_000_000;
 
 /// What to solve for. A fixed `k`, `s`, `p` or `d` replaces that value's search range (it may lie
 /// outside the bounds). Ranges: 1 ≤ k ≤ `max_k`, 1 ≤ s ≤ `max_s`, 1 ≤ d ≤ `max_d`, and
-/// 0 ≤ p ≤ `max_p`, or 0 ≤ p ≤ k − 1 when `max_p` is `None`. For k = 1 the dilation changes
-/// nothing, so only d = 1 is listed (unless d is fixed).
+/// 0 ≤ p ≤ `max_p`, or 0 ≤ p ≤ d(k − 1) when `max_p` is `None`: the span of the dilated kernel
+/// minus one, so that every window still touches at least one input (with d = 1 this is
+/// k − 1). For k = 1 the dilation changes nothing, so only d = 1 is listed (unless d is fixed).
 ///
 /// `non_overlapping` asks for pooling-style tiling: s = k, d = 1, p = 0, so consecutive windows
 /// touch without sharing an input (the last i mod k inputs are dropped when k does not divide
@@ -34,7 +35,7 @@ pub struct SolveQuery {
 }
 
 impl Default for SolveQuery {
-    /// No constraints, input and output 1, bounds k ≤ 11, s ≤ 4, d ≤ 4, p ≤ k − 1.
+    /// No constraints, input and output 1, bounds k ≤ 11, s ≤ 4, d ≤ 4, p ≤ d(k − 1).
     fn default() -> Self {
         Self {
             input: 1,
@@ -101,27 +102,35 @@ impl SolveQuery {
         }
     }
 
-    fn spd_ranges(&self, k: usize) -> [(usize, usize); 3] {
+    /// The ranges of s and d given k.
+    fn sd_ranges(&self, k: usize) -> [(usize, usize); 2] {
         let fixed_or = |v: Option<usize>, range| v.map_or(range, |v| (v, v));
         if self.non_overlapping {
-            return [(k, k), (0, 0), (1, 1)];
+            return [(k, k), (1, 1)];
         }
         let d_range = if k == 1 { (1, 1) } else { (1, self.max_d) };
-        [
-            fixed_or(self.s, (1, self.max_s)),
-            fixed_or(self.p, (0, self.max_p.unwrap_or(k - 1))),
-            fixed_or(self.d, d_range),
-        ]
+        [fixed_or(self.s, (1, self.max_s)), fixed_or(self.d, d_range)]
     }
 
-    /// The search space in words: `k ≤ 11, s ≤ 4, p ≤ k−1, d ≤ 4`, with fixed values as
+    /// The range of p given k and d: `max_p`, or the span minus one, d(k − 1).
+    fn p_range(&self, k: usize, d: usize) -> (usize, usize) {
+        if self.non_overlapping {
+            return (0, 0);
+        }
+        self.p
+            .map_or((0, self.max_p.unwrap_or(d.saturating_mul(k - 1))), |p| {
+                (p, p)
+            })
+    }
+
+    /// The search space in words: `k ≤ 11, s ≤ 4, p ≤ d(k−1), d ≤ 4`, with fixed values as
     /// `k = 3`.
     pub fn describe(&self) -> String {
         let part = |name: &str, fixed: Option<usize>, bound: String| match fixed {
             Some(v) => format!("{name} = {v}"),
             None => format!("{name} ≤ {bound}"),
         };
-        let p_bound = self.max_p.map_or("k−1".to_string(), |p| p.to_string());
+        let p_bound = self.max_p.map_or("d(k−1)".to_string(), |p| p.to_string());
         if self.non_overlapping {
             let k = part("k", self.k.or(self.s), self.max_k.to_string());
             return format!("non-overlapping (s = k, p = 0, d = 1), {k}");
@@ -144,18 +153,18 @@ pub fn solve(query: &SolveQuery) -> Result<Solutions, ShapesError> {
     let (k_lo, k_hi) = query.k_range();
     let count = |(lo, hi): (usize, usize)| (hi as u128 + 1).saturating_sub(lo as u128);
     let mut work = 0u128;
-    for k in k_lo..=k_hi {
-        // Saturating: three counts of up to 2^64 each overflow u128; any saturated value is
-        // above MAX_WORK, which is all that is compared.
-        let size = query
-            .spd_ranges(k)
-            .into_iter()
-            .map(count)
-            .fold(1u128, u128::saturating_mul)
-            .max(1);
-        work = work.saturating_add(size);
-        if work > MAX_WORK {
-            break;
+    // Saturating: counts of up to 2^64 each overflow u128; any saturated value is above
+    // MAX_WORK, which is all that is compared.
+    'count: for k in k_lo..=k_hi {
+        let [s_range, (d_lo, d_hi)] = query.sd_ranges(k);
+        for d in d_lo..=d_hi {
+            let size = count(s_range)
+                .saturating_mul(count(query.p_range(k, d)))
+                .max(1);
+            work = work.saturating_add(size);
+            if work > MAX_WORK {
+                break 'count;
+            }
         }
     }
     if work > MAX_WORK {
@@ -166,16 +175,18 @@ pub fn solve(query: &SolveQuery) -> Result<Solutions, ShapesError> {
     }
     let mut solutions = Vec::new();
     for k in k_lo..=k_hi {
-        let [(s_lo, s_hi), (p_lo, p_hi), (d_lo, d_hi)] = query.spd_ranges(k);
+        let [(s_lo, s_hi), (d_lo, d_hi)] = query.sd_ranges(k);
         for s in s_lo..=s_hi {
-            for p in p_lo..=p_hi {
-                for d in d_lo..=d_hi {
+            for d in d_lo..=d_hi {
+                let (p_lo, p_hi) = query.p_range(k, d);
+                for p in p_lo..=p_hi {
                     if output_size(query.input, k, s, p, d) == Some(query.output) {
                         solutions.push(Solution { k, s, p, d });
                     }
                 }
             }
         }
+        solutions.sort_unstable();
     }
     if solutions.is_empty() {
         return Err(ShapesError::NoSolution(format!(

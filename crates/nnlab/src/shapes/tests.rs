@@ -193,7 +193,8 @@ fn shape_errors_point_at_the_layer() {
 
 #[test]
 fn solver_examples() {
-    // A 3x3 conv with stride 2 mapping 28 to 14: ⌊(27 + 2p − 2d)/2⌋ = 13 forces p = d.
+    // A 3x3 conv with stride 2 mapping 28 to 14: ⌊(27 + 2p − 2d)/2⌋ = 13 forces p = d, and
+    // p ≤ d(k − 1) = 2d admits every d ≤ 4.
     let q = SolveQuery {
         input: 28,
         output: 14,
@@ -202,23 +203,15 @@ fn solver_examples() {
         ..Default::default()
     };
     let sol = solve(&q).unwrap().solutions;
-    assert_eq!(
-        sol,
-        [
-            Solution {
-                k: 3,
-                s: 2,
-                p: 1,
-                d: 1
-            },
-            Solution {
-                k: 3,
-                s: 2,
-                p: 2,
-                d: 2
-            }
-        ]
-    );
+    let expected: Vec<Solution> = (1..=4)
+        .map(|d| Solution {
+            k: 3,
+            s: 2,
+            p: d,
+            d,
+        })
+        .collect();
+    assert_eq!(sol, expected);
     let q = SolveQuery {
         input: 28,
         output: 14,
@@ -278,9 +271,34 @@ fn solver_examples() {
         "{table}"
     );
     assert!(
-        table.contains("2 solutions mapping 28 to 14 with k = 3, s ≤ 4, p ≤ k−1, d ≤ 4"),
+        table.contains("4 solutions mapping 28 to 14 with k = 3, s ≤ 4, p ≤ d(k−1), d ≤ 4"),
         "{table}"
     );
+}
+
+#[test]
+fn padding_reaches_the_span_minus_one() {
+    // The example: 64 → 32 with d = 7, s = 2 has k = 2, p = 3 (⌊(64 + 6 − 7 − 1)/2⌋ + 1
+    // = 32), which a bound p ≤ k − 1 = 1 missed; p = 7 = d(k − 1) is the largest allowed.
+    let q = SolveQuery {
+        input: 64,
+        output: 32,
+        s: Some(2),
+        d: Some(7),
+        ..Default::default()
+    };
+    let sol = solve(&q).unwrap().solutions;
+    assert!(
+        sol.contains(&Solution {
+            k: 2,
+            s: 2,
+            p: 3,
+            d: 7
+        }),
+        "{sol:?}"
+    );
+    assert!(sol.iter().all(|s| s.p <= s.d * (s.k - 1)));
+    assert!(sol.iter().any(|s| s.p > s.k - 1));
 }
 
 #[test]
@@ -296,7 +314,7 @@ fn solver_errors() {
         Err(ShapesError::NoSolution(m)) => {
             assert_eq!(
                 m,
-                "no (k, s, p, d) with k = 3, s = 1, p ≤ k−1, d ≤ 4 maps 28 to 3"
+                "no (k, s, p, d) with k = 3, s = 1, p ≤ d(k−1), d ≤ 4 maps 28 to 3"
             )
         }
         other => panic!("{other:?}"),

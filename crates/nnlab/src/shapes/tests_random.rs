@@ -99,7 +99,7 @@ fn in_space(q: &SolveQuery, [k, s, p, d]: [usize; 4]) -> bool {
     }
     free_or(q.k, k, q.max_k)
         && free_or(q.s, s, q.max_s)
-        && free_or(q.p, p, q.max_p.unwrap_or(k - 1))
+        && free_or(q.p, p, q.max_p.unwrap_or(d * (k - 1)))
         && free_or(q.d, d, if k == 1 { 1 } else { q.max_d })
 }
 
@@ -144,7 +144,7 @@ fn solver_matches_exhaustive_search() {
         let mut expected = Vec::new();
         for k in 1..=16 {
             for s in 1..=16 {
-                for p in 0..=16 {
+                for p in 0..=48 {
                     for d in 1..=6 {
                         if in_space(&q, [k, s, p, d]) && simulated_size(i, k, s, p, d) == Some(o) {
                             expected.push(Solution { k, s, p, d });

@@ -15,6 +15,15 @@ fn check_beta(beta: f64) {
     );
 }
 
+/// Panics unless β is finite and ≥ 0 (softmax at β = 0 is the uniform distribution, the limit
+/// of softmax_β as β → 0).
+fn check_softmax_beta(beta: f64) {
+    assert!(
+        beta.is_finite() && beta >= 0.0,
+        "inverse temperature β must be finite and ≥ 0, got {beta}"
+    );
+}
+
 /// Row maxima m = max_i x_i of a `[batch, K]` tensor, shape `[batch, 1]`, detached from the
 /// autodiff graph: the formulas below are exactly invariant under the shift by m, so m carries
 /// no gradient.
@@ -47,19 +56,21 @@ pub fn logsumexp(x: Tensor<2>, beta: f64) -> Tensor<1> {
     (m + s).reshape([batch])
 }
 
-/// Softmax at inverse temperature β > 0, row by row on a `[batch, K]` tensor:
+/// Softmax at inverse temperature β ≥ 0, row by row on a `[batch, K]` tensor:
 ///
 /// softmax_β(x)_i = exp(β x_i) / Σ_j exp(β x_j) = ∂ν_β(x)/∂x_i,
 ///
 /// computed with the shift by m = max x (exponents ≤ 0, denominator in [1, K]). Rows are
 /// probability vectors, invariant under x ↦ x + c·1. With a unique maximiser a and gap
 /// g = min_{i≠a} (x_a − x_i): softmax_β(x)_i ≤ e^{−βg} for i ≠ a, so
-/// ‖softmax_β(x) − e_a‖₁ = 2 Σ_{i≠a} softmax_β(x)_i ≤ 2(K−1) e^{−βg} → 0 as β → ∞.
+/// ‖softmax_β(x) − e_a‖₁ = 2 Σ_{i≠a} softmax_β(x)_i ≤ 2(K−1) e^{−βg} → 0 as β → ∞. At the other
+/// end, with r = max x − min x, every entry lies in [e^{−βr}, e^{βr}]/K, so softmax_β(x) → 1/K
+/// as β → 0, and β = 0 gives the uniform distribution exactly (every exponent is 0).
 ///
 /// # Panics
-/// If β is not finite and positive.
+/// If β is not finite and ≥ 0.
 pub fn softmax_beta(x: Tensor<2>, beta: f64) -> Tensor<2> {
-    check_beta(beta);
+    check_softmax_beta(beta);
     let m = row_max(&x);
     let e = (x - m).mul_scalar(beta).exp();
     let z = e.clone().sum_dim(1);
@@ -133,9 +144,9 @@ pub fn logsumexp_f64(x: &[f64], beta: f64) -> f64 {
 /// `f64` reference of [`softmax_beta`] on one vector (same stable shift).
 ///
 /// # Panics
-/// If `x` is empty, or β is not finite and positive.
+/// If `x` is empty, or β is not finite and ≥ 0.
 pub fn softmax_beta_f64(x: &[f64], beta: f64) -> Vec<f64> {
-    check_beta(beta);
+    check_softmax_beta(beta);
     assert!(!x.is_empty(), "softmax of an empty vector");
     let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = x.iter().map(|&v| (beta * (v - m)).exp()).collect();

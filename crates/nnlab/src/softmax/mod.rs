@@ -3,6 +3,7 @@
 //! Burn tensors batched over the last dimension; and the exact converter from one-hidden-layer
 //! sigmoid networks to tanh networks.
 
+pub mod checks;
 mod family;
 mod network;
 

@@ -15,6 +15,7 @@
 //! hash-consing, evaluation), `deriv` (derivative rules, tangents, adjoints), `table` (text
 //! tables).
 
+pub mod checks;
 mod deriv;
 mod expr;
 mod graph;

@@ -13,6 +13,7 @@
 //! The job that trains one GAN per requested loss ([`train::train_gan`]) and writes its outputs
 //! is [`crate::jobs::gan`].
 
+pub mod check;
 pub mod loss;
 pub mod model;
 pub mod train;

@@ -10,6 +10,7 @@
 //! [`VaeConfig`] / [`Vae`] are the network, [`train`] / [`score`] / [`evaluate`] train and measure
 //! it; the `nnlab vae` run is the job [`crate::jobs::vae`].
 
+pub mod check;
 pub mod elbo;
 mod measure;
 
