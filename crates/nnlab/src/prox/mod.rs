@@ -11,8 +11,8 @@ mod solve;
 
 pub use blur::{Blur2d, gaussian_kernel, psnr};
 pub use maps::{
-    GroupL2, L1, L1Box, NonNegative, Penalty, block_soft_threshold, check_soft_threshold,
-    soft_threshold, soft_threshold_residual,
+    GroupL2, L1, L1Box, NonNegative, Penalty, SOFT_THRESHOLD_CHECK, block_soft_threshold,
+    check_soft_threshold, soft_threshold, soft_threshold_residual,
 };
 pub use operator::{Dense, Operator, dot, linear_ops, norm, power_iteration};
 pub use problem::{SparseProblem, sparse_problem, support};

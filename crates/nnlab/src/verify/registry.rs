@@ -4,7 +4,7 @@
 use super::Check;
 use crate::{models, ops, prob, softmax, trace};
 
-static ALL: [&Check; 20] = [
+static ALL: [&Check; 23] = [
     &ops::checks::AVG_POOL_ADJOINT,
     &ops::checks::UPSAMPLE_TRANSPOSE_CONV,
     &ops::checks::CONV_ADJOINT,
@@ -25,6 +25,9 @@ static ALL: [&Check; 20] = [
     &models::vae::check::ELBO_BELOW_IW,
     &models::gan::check::GRADIENT_RATIO,
     &crate::shapes::checks::SOLVER_EXHAUSTIVE,
+    &models::softmax_regression::math::GRADIENT_CHECK,
+    &crate::prox::SOFT_THRESHOLD_CHECK,
+    &crate::studies::autoencoder::HAND_GRADIENT_CHECK,
 ];
 
 /// All checks of the proof sheet, in order.

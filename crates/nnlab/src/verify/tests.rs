@@ -47,6 +47,11 @@ fn tracer_solver_and_model_rows() {
 }
 
 #[test]
+fn lab_rows() {
+    assert_rows(&["softmax-regression.", "prox.", "study."]);
+}
+
+#[test]
 fn every_row_belongs_to_a_group_above() {
     let groups = [
         "pool.",
@@ -65,6 +70,9 @@ fn every_row_belongs_to_a_group_above() {
         "coupling.",
         "vae.",
         "gan.",
+        "softmax-regression.",
+        "prox.",
+        "study.",
     ];
     for c in all() {
         assert!(

@@ -167,3 +167,30 @@ pub fn check_gradient(seed: u64) -> (f64, f64) {
     let fd = finite_difference_grad(&problem, &p);
     (max_relative_error(&g, &fd), GRADCHECK_TOLERANCE)
 }
+
+/// The relative gradient-check error of the gradient rule `grad` on the random problem of
+/// [`check_gradient`] drawn from `seed`.
+pub fn gradcheck_of(
+    grad: fn(&Problem, &Params) -> LossGrad,
+    seed: u64,
+) -> crate::verify::Measurement {
+    let (problem, p) = Problem::random(5, 7, 12, 0.1, seed);
+    let g = grad(&problem, &p).grad;
+    let fd = finite_difference_grad(&problem, &p);
+    crate::verify::Measurement::new(
+        max_relative_error(&g, &fd),
+        "5 classes, 7 inputs, 12 examples, lambda 0.1; f64 central differences, h = 1e-5",
+    )
+}
+
+/// Proof-sheet row: the softmax-regression gradient (ŷ − y)xᵀ + λW against finite differences.
+pub const GRADIENT_CHECK: crate::verify::Check = crate::verify::Check {
+    id: "softmax-regression.gradient",
+    identity: "d/dW [-sum_j y_j log softmax(Wx+b)_j + (lambda/2)||W||^2] = (yhat - y) x^T + lambda W, d/db = yhat - y",
+    method: "finite differences in f64 (central, h = 1e-5), max relative error over all entries",
+    tolerance: GRADCHECK_TOLERANCE,
+    why: "truncation h^2/6 |L'''| ~ 1e-11 plus rounding eps |L|/h ~ 3e-11, relative to entries floored at 1e-3",
+    measure: |seed| gradcheck_of(Problem::loss_grad, seed),
+    broken: |seed| gradcheck_of(Problem::own_score_only_grad, seed),
+    fault: "the own-score-only gradient dl/dz_j = -y_j (1 - yhat_j) (yhat_j as a function of z_j alone)",
+};
