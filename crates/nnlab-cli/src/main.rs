@@ -14,6 +14,7 @@ mod sample;
 mod shapes;
 mod signal;
 mod trace;
+mod tsne;
 mod vae;
 
 use clap::{Parser, Subcommand};
@@ -118,6 +119,16 @@ enum Command {
     /// grad_norm_vs_d.png, grad_norm.png, loss.png, discriminator.png and samples-<loss>.png
     /// (a row per epoch) into --out.
     Gan(gan::GanArgs),
+    /// t-SNE map of images (default: the first 10 000 MNIST test images).
+    ///
+    /// Gaussian neighbourhoods calibrated to --perplexity by bisection, symmetrized P over the
+    /// 3·perplexity nearest neighbours (Barnes–Hut) or all pairs (--method exact), Student-t Q;
+    /// minimizes KL(P‖Q) with gradient 4 Σ_j (p_ij − q_ij)(y_i − y_j)/(1 + ‖y_i − y_j‖²),
+    /// repulsion by a quadtree with opening angle --theta. Early exaggeration 12 for 250 of
+    /// 750 steps, momentum 0.5 then 0.8, gains. Prints the final KL(P‖Q), the 10-nearest-
+    /// neighbour label agreement and the time of each phase; writes embedding.csv, tsne.png
+    /// and metrics.json into --out.
+    Tsne(tsne::TsneArgs),
 }
 
 fn main() {
@@ -135,6 +146,7 @@ fn main() {
         Command::Realnvp(args) => realnvp::run(args),
         Command::Vae(args) => vae::run(args),
         Command::Gan(args) => gan::run(args),
+        Command::Tsne(args) => tsne::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

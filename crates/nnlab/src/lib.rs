@@ -16,6 +16,7 @@
 //! - [`train`]: minibatch training of any Burn module (seeded init and shuffling, Adam, progress).
 //! - [`models`]: generative models (1-D flow, RealNVP, VAE, GAN).
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
+//! - [`tsne`]: t-SNE embeddings (perplexity calibration, exact and Barnes–Hut gradients).
 
 pub mod anomaly;
 pub mod data;
@@ -31,3 +32,4 @@ pub mod shapes;
 pub mod softmax;
 pub mod trace;
 pub mod train;
+pub mod tsne;

@@ -16,6 +16,7 @@ mod env;
 mod error;
 mod observer;
 mod outputs;
+pub mod tsne;
 
 pub use env::Env;
 pub use error::JobError;

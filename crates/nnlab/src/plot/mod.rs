@@ -18,6 +18,7 @@
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
 mod density;
+mod embedding;
 mod grid;
 mod histogram;
 mod line;
@@ -27,6 +28,7 @@ mod roc;
 mod scatter;
 
 pub use density::{DensityImage, DensityPanel, PointSet, density_panels};
+pub use embedding::{Cloud, EMBEDDING_SIZE, embedding_scatter};
 pub use grid::{GridRow, image_grid};
 pub use histogram::{Series, score_histogram};
 pub use line::{Line, line_plot, stem_plot};
