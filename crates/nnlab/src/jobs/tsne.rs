@@ -187,7 +187,7 @@ fn plot(path: &std::path::Path, images: &Images, y: &[[f64; 2]], kl: f64) -> Res
                 let v: Vec<_> = pts
                     .iter()
                     .zip(l)
-                    .filter(|(_, &k)| k == c)
+                    .filter(|(_, k)| **k == c)
                     .map(|(p, _)| *p)
                     .collect();
                 (!v.is_empty()).then(|| (c.to_string(), v))
