@@ -25,6 +25,7 @@ mod signal;
 mod softmax_regression;
 mod study;
 mod trace;
+mod tsne;
 mod vae;
 mod verify;
 
@@ -185,6 +186,16 @@ enum Command {
     /// LP pooling is (sum |x|^p)^(1/p) over the window (no 1/n inside). Example:
     /// nnlab pool --x "1,2;3,4" --kind lp --p 2 --k 2
     Pool(pool::PoolArgs),
+    /// t-SNE map of images (default: the first 10 000 MNIST test images).
+    ///
+    /// Gaussian neighbourhoods calibrated to --perplexity by bisection, symmetrized P over the
+    /// 3·perplexity nearest neighbours (Barnes–Hut) or all pairs (--method exact), Student-t Q;
+    /// minimizes KL(P‖Q) with gradient 4 Σ_j (p_ij − q_ij)(y_i − y_j)/(1 + ‖y_i − y_j‖²),
+    /// repulsion by a quadtree with opening angle --theta. Early exaggeration 12 for 250 of
+    /// 750 steps, momentum 0.5 then 0.8, gains. Prints the final KL(P‖Q), the 10-nearest-
+    /// neighbour label agreement and the time of each phase; writes embedding.csv, tsne.png
+    /// and metrics.json into --out.
+    Tsne(tsne::TsneArgs),
 }
 
 fn main() {
@@ -210,6 +221,7 @@ fn main() {
         Command::Verify(args) => verify::run(args),
         Command::Conv2d(args) => conv2d::run(args),
         Command::Pool(args) => pool::run(args),
+        Command::Tsne(args) => tsne::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

@@ -23,6 +23,7 @@
 //! - [`studies`]: optimization studies (instance noise = ridge, momentum, the leak of augmenting
 //!   before the split), each measured next to its prediction.
 //! - [`verify`]: the proof sheet: a registry of executable checks of every identity, one row each.
+//! - [`tsne`]: t-SNE embeddings (perplexity calibration, exact and Barnes–Hut gradients).
 
 pub mod anomaly;
 pub mod complexity;
@@ -43,3 +44,4 @@ pub mod studies;
 pub mod trace;
 pub mod train;
 pub mod verify;
+pub mod tsne;

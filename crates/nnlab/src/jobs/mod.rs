@@ -27,6 +27,7 @@ mod env;
 mod error;
 mod observer;
 mod outputs;
+pub mod tsne;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
