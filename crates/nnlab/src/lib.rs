@@ -43,5 +43,5 @@ pub mod softmax;
 pub mod studies;
 pub mod trace;
 pub mod train;
-pub mod verify;
 pub mod tsne;
+pub mod verify;
