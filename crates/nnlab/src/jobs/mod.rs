@@ -21,13 +21,13 @@ pub mod lasso;
 pub mod realnvp;
 pub mod softmax_regression;
 pub mod studies;
+pub mod tsne;
 pub mod vae;
 
 mod env;
 mod error;
 mod observer;
 mod outputs;
-pub mod tsne;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
