@@ -165,16 +165,16 @@ fn bad_settings_fail_with_their_names() {
     let out = dir.path().join("x");
     let o_str = out.to_str().unwrap();
     for (args, name) in [
-        (vec!["study", "noise", "--sigma", "0"], "sigma"),
-        (vec!["study", "noise", "--fractions", "0.5,-1"], "fractions"),
-        (vec!["study", "noise", "--runs", "1"], "runs"),
-        (vec!["study", "momentum", "--kappas", "1"], "kappas"),
-        (vec!["study", "momentum", "--beta", "1"], "beta"),
+        (vec!["study", "noise", "--sigma", "0"], "--sigma"),
+        (vec!["study", "noise", "--fractions", "0.5,-1"], "--fractions"),
+        (vec!["study", "noise", "--runs", "1"], "--runs"),
+        (vec!["study", "momentum", "--kappas", "1"], "--kappas"),
+        (vec!["study", "momentum", "--beta", "1"], "--beta"),
         (
             vec!["study", "leak", "--val-fraction", "0.95"],
-            "val_fraction",
+            "--val-fraction",
         ),
-        (vec!["study", "leak", "--copies", "0"], "augment.copies"),
+        (vec!["study", "leak", "--copies", "0"], "--copies"),
     ] {
         let mut args = args.clone();
         args.extend(["--quiet", "--out", o_str]);

@@ -76,7 +76,7 @@ fn bad_settings_fail_with_exit_1_naming_them() {
         (vec!["--perplexity", "40"], "perplexity"),
         (vec!["--theta", "3"], "theta"),
         (vec!["--iterations", "0"], "iterations"),
-        (vec!["--learning-rate", "-1"], "learning_rate"),
+        (vec!["--learning-rate=-1"], "--learning-rate"),
         (vec!["--limit", "2"], "limit"),
     ] {
         let mut args = vec![
