@@ -166,7 +166,10 @@ fn bad_settings_fail_with_their_names() {
     let o_str = out.to_str().unwrap();
     for (args, name) in [
         (vec!["study", "noise", "--sigma", "0"], "--sigma"),
-        (vec!["study", "noise", "--fractions", "0.5,-1"], "--fractions"),
+        (
+            vec!["study", "noise", "--fractions", "0.5,-1"],
+            "--fractions",
+        ),
         (vec!["study", "noise", "--runs", "1"], "--runs"),
         (vec!["study", "momentum", "--kappas", "1"], "--kappas"),
         (vec!["study", "momentum", "--beta", "1"], "--beta"),

@@ -61,10 +61,8 @@ pub fn embedding_scatter(path: &Path, title: &str, clouds: &[Cloud]) -> Result<(
             .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
         let dark = RGBColor(40, 40, 40);
-        let mut k = 0;
-        for c in clouds.iter().filter(|c| !c.marked) {
+        for (k, c) in clouds.iter().filter(|c| !c.marked).enumerate() {
             let col = color(k);
-            k += 1;
             chart
                 .draw_series(
                     c.points

@@ -271,6 +271,33 @@ pub fn train(
     losses
 }
 
+/// Proof-sheet row: the hand gradients of J(W₁, W₂) = Σ‖W₂σ(W₁x) − x‖² against finite
+/// differences.
+pub const HAND_GRADIENT_CHECK: crate::verify::Check = crate::verify::Check {
+    id: "study.autoencoder-gradient",
+    identity: "dJ/dW2 = 2 r s(W1x)^T, dJ/dW1 = 2 [s'(W1x) * W2^T r] x^T, r = W2 s(W1x) - x, J = sum ||W2 s(W1x) - x||^2",
+    method: "finite differences in f64 on a 6-4-6 autoencoder, 5 examples (max error relative to 1 + max|grad|)",
+    tolerance: 1e-6,
+    why: "central differences: truncation and rounding ~ 1e-9 on unit-scale weights; a wrong form is off by O(1)",
+    measure: |seed| {
+        let ae = Autoencoder::new(6, 4, seed);
+        let data: Vec<f64> = normals(&mut StdRng::seed_from_u64(seed ^ 0x5eed), 5 * 6);
+        crate::verify::Measurement::new(
+            finite_difference_error(&ae, &data, GradientForm::Correct),
+            "6 inputs, 4 hidden units, 5 examples",
+        )
+    },
+    broken: |seed| {
+        let ae = Autoencoder::new(6, 4, seed);
+        let data: Vec<f64> = normals(&mut StdRng::seed_from_u64(seed ^ 0x5eed), 5 * 6);
+        crate::verify::Measurement::new(
+            finite_difference_error(&ae, &data, GradientForm::DropMask),
+            "6 inputs, 4 hidden units, 5 examples",
+        )
+    },
+    fault: "dJ/dW1 without the sigma' mask",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,30 +358,3 @@ mod tests {
         assert!(mom[20] < sgd[20], "momentum {} vs SGD {}", mom[20], sgd[20]);
     }
 }
-
-/// Proof-sheet row: the hand gradients of J(W₁, W₂) = Σ‖W₂σ(W₁x) − x‖² against finite
-/// differences.
-pub const HAND_GRADIENT_CHECK: crate::verify::Check = crate::verify::Check {
-    id: "study.autoencoder-gradient",
-    identity: "dJ/dW2 = 2 r s(W1x)^T, dJ/dW1 = 2 [s'(W1x) * W2^T r] x^T, r = W2 s(W1x) - x, J = sum ||W2 s(W1x) - x||^2",
-    method: "finite differences in f64 on a 6-4-6 autoencoder, 5 examples (max error relative to 1 + max|grad|)",
-    tolerance: 1e-6,
-    why: "central differences: truncation and rounding ~ 1e-9 on unit-scale weights; a wrong form is off by O(1)",
-    measure: |seed| {
-        let ae = Autoencoder::new(6, 4, seed);
-        let data: Vec<f64> = normals(&mut StdRng::seed_from_u64(seed ^ 0x5eed), 5 * 6);
-        crate::verify::Measurement::new(
-            finite_difference_error(&ae, &data, GradientForm::Correct),
-            "6 inputs, 4 hidden units, 5 examples",
-        )
-    },
-    broken: |seed| {
-        let ae = Autoencoder::new(6, 4, seed);
-        let data: Vec<f64> = normals(&mut StdRng::seed_from_u64(seed ^ 0x5eed), 5 * 6);
-        crate::verify::Measurement::new(
-            finite_difference_error(&ae, &data, GradientForm::DropMask),
-            "6 inputs, 4 hidden units, 5 examples",
-        )
-    },
-    fault: "dJ/dW1 without the sigma' mask",
-};

@@ -69,6 +69,9 @@ pub fn protocol(scorer: Scorer) -> (TrainConfig, Correction) {
     }
 }
 
+/// AUROC, type I and type II error of one scorer on one class, one entry per seed.
+type PerSeed = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// One scorer's results on one class (or the mean over classes): per seed and summarized.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Cell {
@@ -230,7 +233,8 @@ impl Job for Config {
             self.seeds.len()
         ));
         // results[class][scorer] = (auroc, type I, type II) per seed.
-        let mut results = vec![vec![(vec![], vec![], vec![]); self.scorers.len()]; classes.len()];
+        let mut results: Vec<Vec<PerSeed>> =
+            vec![vec![(vec![], vec![], vec![]); self.scorers.len()]; classes.len()];
         let mut done = 0;
         obs.progress(0, total);
         for (ci, &c) in classes.iter().enumerate() {
@@ -266,7 +270,7 @@ impl Job for Config {
             .iter()
             .enumerate()
             .map(|(si, &s)| {
-                let over_classes = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>, Vec<f64>)) -> &Vec<f64>| {
+                let over_classes = |pick: &dyn Fn(&PerSeed) -> &Vec<f64>| {
                     (0..self.seeds.len())
                         .map(|k| results.iter().map(|r| pick(&r[si])[k]).sum::<f64>() / n)
                         .collect::<Vec<f64>>()

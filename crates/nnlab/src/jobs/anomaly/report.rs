@@ -169,7 +169,9 @@ pub fn write_outputs(
         capitalize(scorer.formula()),
         cfg.sigmas
     );
-    plot::score_histogram(&path, &title, &series, t, cfg.log_histogram, 80)?;
+    // A score corrected by subtraction can be negative: no log axis then.
+    let log_x = cfg.log_histogram && cfg.complexity != crate::complexity::Correction::Difference;
+    plot::score_histogram(&path, &title, &series, t, log_x, 80)?;
 
     let path = out.path("roc.png");
     let roc = metrics::roc_curve(&data.normal_test.scores, &data.anomaly.scores);
