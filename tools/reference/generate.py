@@ -212,6 +212,21 @@ def autograd_cases():
     return cases
 
 
+def softmax_regression_cases():
+    """Loss (1/n) sum_i -log softmax(W x_i + b)_{y_i} + (lambda/2)||W||^2 and its autograd gradient."""
+    g = torch.Generator().manual_seed(26)
+    cases = []
+    for k, d, n, lam in [(2, 3, 4, 0.0), (3, 5, 7, 0.1), (10, 6, 12, 1e-4), (4, 2, 1, 1.0)]:
+        x = torch.rand(n, d, generator=g, dtype=torch.float64) * 2 - 1
+        y = torch.randint(0, k, (n,), generator=g)
+        w = (torch.rand(k, d, generator=g, dtype=torch.float64) * 2 - 1).requires_grad_()
+        b = (torch.rand(k, generator=g, dtype=torch.float64) * 2 - 1).requires_grad_()
+        loss = torch.nn.functional.cross_entropy(x @ w.T + b, y) + 0.5 * lam * (w**2).sum()
+        gw, gb = torch.autograd.grad(loss, [w, b])
+        cases.append({"k": k, "d": d, "lambda": lam, "x": lst(x), "y": lst(y), "w": lst(w.detach()), "b": lst(b.detach()), "loss": float(loss.detach()), "grad_w": lst(gw), "grad_b": lst(gb)})
+    return cases
+
+
 def cnn_cases():
     nn = torch.nn
     nets = [
@@ -304,6 +319,7 @@ def main():
         "torch_ops.json": write(out, "torch_ops.json", ["torch"], torch_op_cases()),
         "kl.json": write(out, "kl.json", ["torch"], kl_cases()),
         "autograd.json": write(out, "autograd.json", ["torch"], autograd_cases()),
+        "softmax_regression.json": write(out, "softmax_regression.json", ["torch"], softmax_regression_cases()),
         "cnn_params.json": write(out, "cnn_params.json", ["torch"], cnn_cases()),
         "divergences.json": write(out, "divergences.json", ["numpy", "scipy"], divergence_cases()),
         "metrics.json": write(out, "metrics.json", ["sklearn"], metric_cases()),

@@ -367,3 +367,25 @@ fn f_divergences_match_scipy_with_documented_conventions() {
         assert_close("JS", &[d(F::JensenShannon)], &[js], F64_TOL);
     }
 }
+
+#[test]
+fn softmax_regression_loss_and_gradient_match_torch_autograd() {
+    use nnlab::models::softmax_regression::math::{Params, Problem};
+    for c in cases("softmax_regression.json") {
+        let problem = Problem {
+            k: usize_of(&c["k"]),
+            d: usize_of(&c["d"]),
+            x: floats(&c["x"]),
+            y: floats(&c["y"]).iter().map(|&v| v as usize).collect(),
+            lambda: c["lambda"].as_f64().unwrap(),
+        };
+        let p = Params {
+            w: floats(&c["w"]),
+            b: floats(&c["b"]),
+        };
+        let lg = problem.loss_grad(&p);
+        assert_close("loss", &[lg.loss], &[c["loss"].as_f64().unwrap()], F64_TOL);
+        assert_close("dL/dW", &lg.grad.w, &floats(&c["grad_w"]), F64_TOL);
+        assert_close("dL/db", &lg.grad.b, &floats(&c["grad_b"]), F64_TOL);
+    }
+}
