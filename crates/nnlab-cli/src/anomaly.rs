@@ -86,8 +86,8 @@ enum Action {
     /// The one-class benchmark: for each class c of a labelled dataset, train on class c only
     /// and score the whole test set (c normal, every other class anomalous); a table of AUROC
     /// per class and scorer, with type I/II errors at mean + k*std. Each scorer uses its
-    /// protocol recipe (ae: 50 epochs, error per bit of input complexity; vae, flow: NLL minus
-    /// the complexity in nats). Writes benchmark.json, benchmark.csv, auroc.png and one anomaly
+    /// protocol recipe (ae: 50 epochs, error per bit of input complexity; flow: NLL minus the
+    /// complexity in nats; vae: its main-job recipe). Writes benchmark.json, benchmark.csv, auroc.png and one anomaly
     /// run per task into --out.
     Benchmark(BenchmarkArgs),
 }
