@@ -11,6 +11,7 @@ mod gan;
 mod kl_fit;
 mod progress;
 mod realnvp;
+mod report;
 mod sample;
 mod shapes;
 mod signal;
@@ -119,6 +120,12 @@ enum Command {
     /// grad_norm_vs_d.png, grad_norm.png, loss.png, discriminator.png and samples-<loss>.png
     /// (a row per epoch) into --out.
     Gan(gan::GanArgs),
+    /// Write DIR/index.html comparing every run under DIR (default runs).
+    ///
+    /// One row per run folder (a folder with metrics.json or report.html, up to four levels
+    /// deep): job, date, wall time, the numeric metrics of metrics.json and a link to the run's
+    /// report.html. Click a column header to sort. Every job writes report.html itself.
+    Report(report::ReportArgs),
 }
 
 fn main() {
@@ -136,6 +143,7 @@ fn main() {
         Command::Realnvp(args) => realnvp::run(args),
         Command::Vae(args) => vae::run(args),
         Command::Gan(args) => gan::run(args),
+        Command::Report(args) => report::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

@@ -27,6 +27,7 @@ pub mod models;
 pub mod ops;
 pub mod plot;
 pub mod prob;
+pub mod report;
 pub mod shapes;
 pub mod softmax;
 pub mod trace;
