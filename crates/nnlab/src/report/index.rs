@@ -3,7 +3,7 @@
 //! a column header to sort (a few lines of plain JavaScript; no framework).
 
 use super::html::{self, escape};
-use super::{RunInfo, PAGE, RUN_JSON};
+use super::{PAGE, RUN_JSON, RunInfo};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -88,7 +88,9 @@ fn read_run(root: &Path, d: &Path) -> Option<Run> {
                 .collect()
         })
         .unwrap_or_default();
-    let folder = d.file_name().map_or(String::from("."), |n| n.to_string_lossy().into());
+    let folder = d
+        .file_name()
+        .map_or(String::from("."), |n| n.to_string_lossy().into());
     let mtime = std::fs::metadata(if has_page { d.join(PAGE) } else { metrics_path })
         .and_then(|m| m.modified())
         .ok()
@@ -97,7 +99,9 @@ fn read_run(root: &Path, d: &Path) -> Option<Run> {
     Some(Run {
         rel: if rel.is_empty() { ".".into() } else { rel },
         job: info.as_ref().map_or(folder, |i| i.job.clone()),
-        date: info.as_ref().map_or_else(|| html::utc_date(mtime), |i| i.date.clone()),
+        date: info
+            .as_ref()
+            .map_or_else(|| html::utc_date(mtime), |i| i.date.clone()),
         wall_seconds: info.as_ref().map(|i| i.wall_seconds),
         metrics,
         has_page,
@@ -136,7 +140,11 @@ pub fn page(title: &str, runs: &[Run]) -> String {
     p.push_str("</tr></thead><tbody>\n");
     for r in runs {
         let link = if r.has_page {
-            let href = if r.rel == "." { PAGE.to_string() } else { format!("{}/{PAGE}", r.rel) };
+            let href = if r.rel == "." {
+                PAGE.to_string()
+            } else {
+                format!("{}/{PAGE}", r.rel)
+            };
             format!("<a href=\"{}\">{}</a>", escape(&href), escape(&r.rel))
         } else {
             escape(&r.rel)
@@ -149,12 +157,19 @@ pub fn page(title: &str, runs: &[Run]) -> String {
             escape(&r.date)
         );
         for k in &keys {
-            let v = r.metrics.iter().find(|(m, _)| m == k).map_or(String::new(), |(_, x)| format!("{x}"));
+            let v = r
+                .metrics
+                .iter()
+                .find(|(m, _)| m == k)
+                .map_or(String::new(), |(_, x)| format!("{x}"));
             let _ = write!(p, "<td class=\"num\">{v}</td>");
         }
         p.push_str("</tr>\n");
     }
-    let _ = write!(p, "</tbody></table></div>\n<script>{SORT_JS}</script>\n</body></html>\n");
+    let _ = write!(
+        p,
+        "</tbody></table></div>\n<script>{SORT_JS}</script>\n</body></html>\n"
+    );
     p
 }
 

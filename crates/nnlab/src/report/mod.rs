@@ -47,7 +47,11 @@ pub fn figures(dir: &Path) -> std::io::Result<Vec<Figure>> {
         let path = entry?.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if path.is_file() && matches!(ext, "png" | "svg") {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into();
             out.push(Figure {
                 name,
                 bytes: std::fs::read(&path)?,
@@ -63,18 +67,38 @@ pub fn figures(dir: &Path) -> std::io::Result<Vec<Figure>> {
 pub fn caption(name: &str) -> String {
     let stem = name.trim_end_matches(".png").trim_end_matches(".svg");
     let known = match stem {
-        "loss" => "Loss per epoch: it should fall and level off; a validation curve that rises while training falls means overfitting.",
-        "histogram" => "Scores of normal and anomalous test images with the threshold: the less the two histograms overlap, the better the detector.",
-        "roc" => "ROC curve: the closer it hugs the top-left corner (AUROC 1), the better normal and anomalous images are separated.",
-        "reconstructions" => "Inputs above their reconstructions: good reconstructions of normal images and poor ones of anomalies make a good detector.",
-        "extremes" => "The lowest- and highest-scoring images: the highest should look unlike the training data.",
-        "samples" => "Samples drawn from the trained model: they should look like the training data.",
-        "density" => "Learned density over the plane: the mass should sit where the training points are.",
-        "flow1d" => "The learned flow: p_θ against the true mixture, the map f_θ, z = f_θ(x) against N(0, 1), and samples f_θ⁻¹(z).",
-        "grad_norm_vs_d" => "Generator gradient norm against mean D(G(z)): the minimax gradient vanishes as D(G(z)) → 0, the non-saturating one does not.",
+        "loss" => {
+            "Loss per epoch: it should fall and level off; a validation curve that rises while training falls means overfitting."
+        }
+        "histogram" => {
+            "Scores of normal and anomalous test images with the threshold: the less the two histograms overlap, the better the detector."
+        }
+        "roc" => {
+            "ROC curve: the closer it hugs the top-left corner (AUROC 1), the better normal and anomalous images are separated."
+        }
+        "reconstructions" => {
+            "Inputs above their reconstructions: good reconstructions of normal images and poor ones of anomalies make a good detector."
+        }
+        "extremes" => {
+            "The lowest- and highest-scoring images: the highest should look unlike the training data."
+        }
+        "samples" => {
+            "Samples drawn from the trained model: they should look like the training data."
+        }
+        "density" => {
+            "Learned density over the plane: the mass should sit where the training points are."
+        }
+        "flow1d" => {
+            "The learned flow: p_θ against the true mixture, the map f_θ, z = f_θ(x) against N(0, 1), and samples f_θ⁻¹(z)."
+        }
+        "grad_norm_vs_d" => {
+            "Generator gradient norm against mean D(G(z)): the minimax gradient vanishes as D(G(z)) → 0, the non-saturating one does not."
+        }
         "grad_norm" => "Generator gradient norm per step for each generator loss.",
         "discriminator" => "Mean discriminator outputs on real and generated images per step.",
-        s if s.starts_with("samples-") => "Generated images, one row per epoch: later rows should look more like digits.",
+        s if s.starts_with("samples-") => {
+            "Generated images, one row per epoch: later rows should look more like digits."
+        }
         _ => return name.to_string(),
     };
     known.to_string()
@@ -98,7 +122,10 @@ fn pretty(v: &Value) -> String {
     const MAX: usize = 200_000;
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     if s.len() > MAX {
-        let cut = (0..=MAX).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=MAX)
+            .rev()
+            .find(|&i| s.is_char_boundary(i))
+            .unwrap_or(0);
         s.truncate(cut);
         s.push_str("\n… (cut; see metrics.json)");
     }
@@ -126,7 +153,10 @@ pub fn run_page(info: &RunInfo, config: &Value, metrics: &Value, figures: &[Figu
         info.wall_seconds,
         escape(&info.command)
     );
-    let fields: Vec<(&String, &Value)> = metrics.as_object().map(|m| m.iter().collect()).unwrap_or_default();
+    let fields: Vec<(&String, &Value)> = metrics
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
     p.push_str("<h2>Metrics</h2>\n<table id=\"metrics\"><tr><th>metric</th><th>value</th></tr>\n");
     for (name, v) in fields.iter().filter(|(_, v)| is_scalar(v)) {
         let _ = writeln!(
@@ -137,7 +167,10 @@ pub fn run_page(info: &RunInfo, config: &Value, metrics: &Value, figures: &[Figu
         );
     }
     p.push_str("</table>\n");
-    for (name, v) in fields.iter().filter(|(n, v)| !is_scalar(v) && n.as_str() != "config") {
+    for (name, v) in fields
+        .iter()
+        .filter(|(n, v)| !is_scalar(v) && n.as_str() != "config")
+    {
         let _ = writeln!(
             p,
             "<details><summary>{}</summary><pre>{}</pre></details>",
@@ -170,9 +203,21 @@ pub fn run_page(info: &RunInfo, config: &Value, metrics: &Value, figures: &[Figu
         );
     }
     p.push_str("<h2>Timings</h2>\n<table id=\"timings\"><tr><th>what</th><th>seconds</th></tr>\n");
-    let _ = writeln!(p, "<tr><td>wall time (validate and run)</td><td class=\"num\">{:.3}</td></tr>", info.wall_seconds);
-    for (name, v) in fields.iter().filter(|(n, v)| n.contains("seconds") && v.is_number()) {
-        let _ = writeln!(p, "<tr><td>{}</td><td class=\"num\">{}</td></tr>", escape(name), show(v));
+    let _ = writeln!(
+        p,
+        "<tr><td>wall time (validate and run)</td><td class=\"num\">{:.3}</td></tr>",
+        info.wall_seconds
+    );
+    for (name, v) in fields
+        .iter()
+        .filter(|(n, v)| n.contains("seconds") && v.is_number())
+    {
+        let _ = writeln!(
+            p,
+            "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+            escape(name),
+            show(v)
+        );
     }
     p.push_str("</table>\n");
     let _ = write!(

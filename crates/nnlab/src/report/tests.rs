@@ -66,19 +66,34 @@ fn index_lists_runs_with_metrics_and_links() {
     std::fs::write(a.join("metrics.json"), r#"{"auroc": 0.9, "s": "x"}"#).unwrap();
     std::fs::write(a.join("model/metrics.json"), r#"{"auroc": 0.1}"#).unwrap();
     std::fs::write(a.join(PAGE), "<html></html>").unwrap();
-    std::fs::write(a.join(RUN_JSON), serde_json::to_vec(&info("anomaly")).unwrap()).unwrap();
+    std::fs::write(
+        a.join(RUN_JSON),
+        serde_json::to_vec(&info("anomaly")).unwrap(),
+    )
+    .unwrap();
     std::fs::write(b.join("metrics.json"), r#"{"test_nll": 1.5}"#).unwrap();
     let (path, runs) = index::write(dir.path()).unwrap();
     assert_eq!(runs.len(), 2);
-    assert_eq!((runs[0].rel.as_str(), runs[0].job.as_str()), ("a", "anomaly"));
+    assert_eq!(
+        (runs[0].rel.as_str(), runs[0].job.as_str()),
+        ("a", "anomaly")
+    );
     assert_eq!(runs[0].metrics, [("auroc".to_string(), 0.9)]);
     assert_eq!(runs[0].date, "1970-01-01 00:00:00");
-    assert_eq!((runs[1].rel.as_str(), runs[1].job.as_str()), ("group/b", "b"));
+    assert_eq!(
+        (runs[1].rel.as_str(), runs[1].job.as_str()),
+        ("group/b", "b")
+    );
     assert!(!runs[1].has_page);
     let page = std::fs::read_to_string(path).unwrap();
     assert!(page.contains("<a href=\"a/report.html\">a</a>"));
-    assert!(page.contains("<th class=\"sort\">auroc</th>") && page.contains("<th class=\"sort\">test_nll</th>"));
-    assert!(page.contains("<td class=\"num\">1.5</td>") && page.contains("<td class=\"num\">0.9</td>"));
+    assert!(
+        page.contains("<th class=\"sort\">auroc</th>")
+            && page.contains("<th class=\"sort\">test_nll</th>")
+    );
+    assert!(
+        page.contains("<td class=\"num\">1.5</td>") && page.contains("<td class=\"num\">0.9</td>")
+    );
     assert!(!page.contains(">0.1<"), "model/ is not a run");
 }
 
