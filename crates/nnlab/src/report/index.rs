@@ -116,6 +116,16 @@ r.sort(function(x,y){var a=x.cells[i].textContent,c=y.cells[i].textContent,na=pa
 if(!isNaN(na)&&!isNaN(nc))return d*(na-nc);return d*a.localeCompare(c);});\
 r.forEach(function(e){b.appendChild(e);});th.dataset.dir=d===1?'1':'0';};});";
 
+/// `x` for a table cell: integers in full, other values to four significant digits (the full
+/// value is the cell's tooltip).
+pub fn short(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x}")
+    } else {
+        format!("{}", format!("{x:.3e}").parse::<f64>().unwrap_or(x))
+    }
+}
+
 /// The index page of `runs`: columns run (linked to its report), job, date, wall seconds and the
 /// union of the runs' numeric metrics (blank where a run lacks one).
 pub fn page(title: &str, runs: &[Run]) -> String {
@@ -128,7 +138,7 @@ pub fn page(title: &str, runs: &[Run]) -> String {
         p,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nnlab runs — {0}</title>\
          <style>{1}</style></head><body>\n<h1>nnlab runs in {0}</h1>\n<p class=\"muted\">{2} runs; click a column header to sort.</p>\n\
-         <div style=\"overflow-x:auto\"><table id=\"runs\"><thead><tr><th class=\"sort\">run</th><th class=\"sort\">job</th>\
+         <div style=\"overflow-x:auto;white-space:nowrap\"><table id=\"runs\"><thead><tr><th class=\"sort\">run</th><th class=\"sort\">job</th>\
          <th class=\"sort\">date (UTC)</th><th class=\"sort\">wall s</th>",
         escape(title),
         html::STYLE,
@@ -157,12 +167,12 @@ pub fn page(title: &str, runs: &[Run]) -> String {
             escape(&r.date)
         );
         for k in &keys {
-            let v = r
-                .metrics
-                .iter()
-                .find(|(m, _)| m == k)
-                .map_or(String::new(), |(_, x)| format!("{x}"));
-            let _ = write!(p, "<td class=\"num\">{v}</td>");
+            match r.metrics.iter().find(|(m, _)| m == k) {
+                Some((_, x)) => {
+                    let _ = write!(p, "<td class=\"num\" title=\"{x}\">{}</td>", short(*x));
+                }
+                None => p.push_str("<td class=\"num\"></td>"),
+            }
         }
         p.push_str("</tr>\n");
     }

@@ -91,9 +91,9 @@ fn index_lists_runs_with_metrics_and_links() {
         page.contains("<th class=\"sort\">auroc</th>")
             && page.contains("<th class=\"sort\">test_nll</th>")
     );
-    assert!(
-        page.contains("<td class=\"num\">1.5</td>") && page.contains("<td class=\"num\">0.9</td>")
-    );
+    assert!(page.contains("title=\"1.5\">1.5</td>") && page.contains("title=\"0.9\">0.9</td>"));
+    assert_eq!(index::short(0.18332700720705253), "0.1833");
+    assert_eq!(index::short(27.0), "27");
     assert!(!page.contains(">0.1<"), "model/ is not a run");
 }
 
