@@ -35,3 +35,33 @@ pub fn write<J: Job>(
     let page = report::run_page(&info, &config, &metrics, &figures);
     Ok(Some(out.text(report::PAGE, &page)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::jobs::{execute, flow1d::Config};
+    use crate::report::RunInfo;
+
+    /// A tiny flow1d run through `execute` gets `run.json` and a page that shows its figure and
+    /// its held-out NLL exactly as `metrics.json` writes it.
+    #[test]
+    fn execute_writes_report_page_and_run_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = Config::default();
+        cfg.env.out = dir.path().join("run");
+        (cfg.train.epochs, cfg.train.batch_size) = (1, 100);
+        (cfg.n_train, cfg.n_test, cfg.samples) = (200, 200, 200);
+        let r = execute(&cfg, &mut ()).unwrap();
+        let page = std::fs::read_to_string(dir.path().join("run/report.html")).unwrap();
+        let nll = serde_json::Value::from(r.test_nll).to_string();
+        assert!(page.contains(&format!("data-metric=\"test_nll\">{nll}</td>")));
+        assert!(page.contains("<figure id=\"fig-flow1d.png\"><img"));
+        let info: RunInfo =
+            serde_json::from_slice(&std::fs::read(dir.path().join("run/run.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            (info.job.as_str(), info.version.as_str()),
+            ("flow1d", env!("CARGO_PKG_VERSION"))
+        );
+        assert!(info.wall_seconds > 0.0);
+    }
+}
