@@ -16,6 +16,7 @@ mod lasso;
 mod pool;
 mod progress;
 mod realnvp;
+mod report;
 mod sample;
 mod shapes;
 mod signal;
@@ -193,6 +194,12 @@ enum Command {
     /// neighbour label agreement and the time of each phase; writes embedding.csv, tsne.png
     /// and metrics.json into --out.
     Tsne(tsne::TsneArgs),
+    /// Write DIR/index.html comparing every run under DIR (default runs).
+    ///
+    /// One row per run folder (a folder with metrics.json or report.html, up to four levels
+    /// deep): job, date, wall time, the numeric metrics of metrics.json and a link to the run's
+    /// report.html. Click a column header to sort. Every job writes report.html itself.
+    Report(report::ReportArgs),
 }
 
 fn main() {
@@ -219,6 +226,7 @@ fn main() {
         Command::Conv2d(args) => conv2d::run(args),
         Command::Pool(args) => pool::run(args),
         Command::Tsne(args) => tsne::run(args),
+        Command::Report(args) => report::run(args),
     };
     if let Err(e) = result {
         eprintln!("error: {}", describe(&e));

@@ -38,6 +38,7 @@ pub mod ops;
 pub mod plot;
 pub mod prob;
 pub mod prox;
+pub mod report;
 pub mod shapes;
 pub mod softmax;
 pub mod studies;

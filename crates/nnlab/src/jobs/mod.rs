@@ -28,15 +28,16 @@ mod env;
 mod error;
 mod observer;
 mod outputs;
+pub mod report;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
 pub use observer::Observer;
 pub use outputs::Outputs;
 
-/// One runnable experiment: a config (its `Default` holds the defaults) that can be validated
-/// and run.
-pub trait Job {
+/// One runnable experiment: a config (its `Default` holds the defaults; serialized into the
+/// run's `report.html`) that can be validated and run.
+pub trait Job: serde::Serialize {
     /// The job's name (`anomaly`, `vae`, …): the default output folder and report title use it.
     const NAME: &'static str;
     /// Everything the run measured; written as `metrics.json`.
@@ -50,11 +51,16 @@ pub trait Job {
     fn run(&self, obs: &mut dyn Observer) -> Result<Self::Report, JobError>;
 }
 
-/// Validates `job`, then runs it. This is the one entry point of every job.
+/// Validates `job`, then runs it, then writes the run's `report.html` ([`report::write`]).
+/// This is the one entry point of every job.
 pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, JobError> {
+    let start = std::time::Instant::now();
     job.env().validate()?;
     job.validate()?;
-    job.run(obs)
+    let out = job.run(obs)?;
+    obs.stage("writing the report");
+    report::write(job, &out, start.elapsed().as_secs_f64())?;
+    Ok(out)
 }
 
 /// Checks that every count `(field, value)` that is set is at least 1 (`None` = not set).
