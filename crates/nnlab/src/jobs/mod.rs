@@ -25,6 +25,7 @@ pub mod vae;
 
 mod env;
 mod error;
+pub mod limits;
 mod observer;
 mod outputs;
 
@@ -67,8 +68,18 @@ pub fn check_counts(counts: &[(&str, Option<usize>)]) -> Result<(), JobError> {
 /// Checks the training settings held by config field `field` (e.g. `train`); errors name the
 /// offending sub-field, e.g. `train.lr`.
 pub fn check_train(field: &str, train: &crate::train::TrainConfig) -> Result<(), JobError> {
-    match train.invalid() {
-        Some((name, message)) => Err(JobError::setting(format!("{field}.{name}"), message)),
-        None => Ok(()),
+    if let Some((name, message)) = train.invalid() {
+        return Err(JobError::setting(format!("{field}.{name}"), message));
     }
+    if !train.lr.is_finite() {
+        return Err(JobError::setting(
+            format!("{field}.lr"),
+            format!("must be finite, got {}", train.lr),
+        ));
+    }
+    limits::check_max(&[(
+        &format!("{field}.epochs"),
+        Some(train.epochs),
+        limits::MAX_EPOCHS,
+    )])
 }
