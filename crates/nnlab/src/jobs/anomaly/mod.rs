@@ -255,6 +255,18 @@ impl Job for Config {
         }
         // The split is seeded and made before anything else touches the data, so validation
         // images never reach training.
+        // AUROC, AUPR and the type I / II errors are undefined without images of each class.
+        for (field, set) in [("normal_test", &normal_test), ("anomaly", &anomaly)] {
+            if set.n == 0 {
+                return Err(JobError::setting(
+                    field,
+                    format!(
+                        "{} holds no images, so the error rates are undefined",
+                        set.name
+                    ),
+                ));
+            }
+        }
         let (train, validation) = normal.train_val_split(self.validation, self.env.seed)?;
         let train = train.limited(self.train_limit);
         for set in [&validation, &normal_test, &anomaly] {
@@ -295,18 +307,38 @@ impl Job for Config {
             train,
         };
         let score_seconds = score_start.elapsed().as_secs_f64();
+        for s in [&sets.validation, &sets.normal_test, &sets.anomaly] {
+            if let Some(i) = s.scores.iter().position(|v| !v.is_finite()) {
+                return Err(JobError::Run(format!(
+                    "the trained model gives a non-finite score ({}) to image {i} of {}; \
+                     training has diverged: lower the learning rate",
+                    s.scores[i], s.images.name
+                )));
+            }
+        }
 
         let (validation_mean, validation_std) = metrics::mean_std(&sets.validation.scores);
+        let threshold = metrics::sigma_threshold(&sets.validation.scores, self.sigmas);
+        if !threshold.is_finite() {
+            return Err(JobError::setting(
+                "sigmas",
+                format!(
+                    "the threshold {validation_mean} + {}·{validation_std} is not finite",
+                    self.sigmas
+                ),
+            ));
+        }
         let detector = Detector {
             info: DetectorInfo {
                 model: model_cfg,
                 validation_mean,
                 validation_std,
                 sigmas: self.sigmas,
-                threshold: metrics::sigma_threshold(&sets.validation.scores, self.sigmas),
+                threshold,
                 trained_on: sets.train.name.clone(),
                 nnlab_version: env!("CARGO_PKG_VERSION").into(),
                 complexity: self.complexity,
+                weights_md5: String::new(),
             },
             model,
         };

@@ -93,6 +93,16 @@ impl Job for Config {
         det.check_input(&data).map_err(JobError::Run)?;
         obs.stage("scoring");
         let scores = det.score(&data, &device);
+        if let Some(i) = scores.iter().position(|v| !v.is_finite()) {
+            return Err(JobError::file(
+                &self.model,
+                format!(
+                    "the detector gives a non-finite score ({}) to image {i} of {}: its \
+                     weights are not usable",
+                    scores[i], data.name
+                ),
+            ));
+        }
         let threshold = det.info.threshold;
         if let Some(path) = &self.csv {
             let csv = scores_csv(&[("input", &data, &scores)], threshold);
