@@ -96,3 +96,33 @@ fn huge_images_are_rejected_by_the_parameter_cap() {
         &["1000x1000", "more than", "200000000"],
     );
 }
+
+/// A run owns its `--out`: a file there, or a folder another live run holds, fails before any
+/// work, naming `--out`.
+#[test]
+fn the_output_folder_must_be_a_free_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let o = nnlab(&["flow1d", "--out", file.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--out") && err.contains("not a folder"),
+        "{err}"
+    );
+
+    let busy = dir.path().join("busy");
+    std::fs::create_dir(&busy).unwrap();
+    // This test process is alive, so its lock is not stale.
+    std::fs::write(busy.join(".nnlab.lock"), std::process::id().to_string()).unwrap();
+    for cmd in ["flow1d", "vae", "anomaly"] {
+        let o = nnlab(&[cmd, "--out", busy.to_str().unwrap()]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("--out") && err.contains("in use by another run"),
+            "{err}"
+        );
+    }
+}

@@ -26,11 +26,13 @@ pub mod vae;
 mod env;
 mod error;
 pub mod limits;
+mod lock;
 mod observer;
 mod outputs;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
+pub use lock::{LOCK_FILE, OutLock};
 pub use observer::Observer;
 pub use outputs::Outputs;
 
@@ -43,6 +45,8 @@ pub trait Job {
     type Report: serde::Serialize;
     /// The run environment (output folder, data root, device, seed).
     fn env(&self) -> &Env;
+    /// Whether the job writes into `env.out` (then [`execute`] locks the folder for the run).
+    const WRITES_OUT: bool = true;
     /// Checks every setting before any work; errors name the config field.
     fn validate(&self) -> Result<(), JobError>;
     /// Does the work: loads data, trains, measures and writes every output through
@@ -50,10 +54,17 @@ pub trait Job {
     fn run(&self, obs: &mut dyn Observer) -> Result<Self::Report, JobError>;
 }
 
-/// Validates `job`, then runs it. This is the one entry point of every job.
+/// Validates `job`, takes the lock of its output folder ([`OutLock`]: a folder that is a file,
+/// cannot be created or is in use by another run fails here, before any work), then runs it.
+/// This is the one entry point of every job.
 pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, JobError> {
     job.env().validate()?;
     job.validate()?;
+    let _lock = if J::WRITES_OUT {
+        Some(OutLock::acquire("env.out", &job.env().out)?)
+    } else {
+        None
+    };
     job.run(obs)
 }
 

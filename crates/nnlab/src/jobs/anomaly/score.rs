@@ -61,6 +61,7 @@ impl Report {
 impl Job for Config {
     const NAME: &'static str = "anomaly-score";
     type Report = Report;
+    const WRITES_OUT: bool = false;
 
     fn env(&self) -> &Env {
         &self.env
