@@ -126,3 +126,28 @@ fn the_output_folder_must_be_a_free_folder() {
         );
     }
 }
+
+/// `gan --lr 1e9` on 64 random 8×8 images: the losses explode to ~1e32 nats while staying
+/// finite; the run stops with a divergence error instead of plotting nonsense.
+#[test]
+fn an_exploding_gan_is_reported_as_diverged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.idx");
+    let px: Vec<u8> = (0..64 * 64).map(|i| (i * 37 % 251) as u8).collect();
+    nnlab::data::write_idx_u8(&path, &[64, 8, 8], &px, false).unwrap();
+    let p = path.to_str().unwrap();
+    fails_with(
+        &[
+            "gan",
+            "--data",
+            p,
+            "--epochs",
+            "2",
+            "--d-pretrain",
+            "2",
+            "--lr",
+            "1e9",
+        ],
+        &["diverged"],
+    );
+}
