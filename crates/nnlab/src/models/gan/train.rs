@@ -166,7 +166,7 @@ pub fn train_gan(
     {
         let (d_new, value, _) = d_step(d, &g, idx, &mut rng);
         d = d_new;
-        if !(value.abs() <= MAX_LOSS) {
+        if !value.is_finite() || value.abs() > MAX_LOSS {
             return Err(diverged(0, s + 1, value));
         }
     }
@@ -204,7 +204,7 @@ pub fn train_gan(
             let l = loss.loss(fake_logits);
             let g_loss = scalar(l.clone().detach());
             for v in [d_loss, g_loss] {
-                if !(v.abs() <= MAX_LOSS) {
+                if !v.is_finite() || v.abs() > MAX_LOSS {
                     return Err(diverged(epoch, k + 1, v));
                 }
             }
