@@ -26,6 +26,11 @@ pub struct DetectorInfo {
     /// The input-complexity correction applied to every score (absent = none).
     #[serde(default, skip_serializing_if = "Correction::is_none")]
     pub complexity: Correction,
+    /// MD5 of `weights.safetensors` (hex), set by [`Detector::save`] and verified by
+    /// [`Detector::load`], so that weights and description always belong to one save: a save
+    /// killed between its two files leaves a folder that does not load.
+    #[serde(default)]
+    pub weights_md5: String,
 }
 
 /// A scoring model with its decision threshold.
@@ -79,7 +84,8 @@ impl Detector {
         Ok(())
     }
 
-    /// Writes `dir/detector.json` and `dir/weights.safetensors`, each atomically.
+    /// Writes `dir/weights.safetensors`, then `dir/detector.json` with the weights' MD5, each
+    /// atomically.
     pub fn save(&self, dir: &Path) -> Result<(), DetectorError> {
         let weights = self
             .model
@@ -88,7 +94,11 @@ impl Detector {
                 path: dir.join(WEIGHTS),
                 msg,
             })?;
-        let json = serde_json::to_vec_pretty(&self.info).expect("detector info serializes");
+        let info = DetectorInfo {
+            weights_md5: md5_hex(&weights),
+            ..self.info.clone()
+        };
+        let json = serde_json::to_vec_pretty(&info).expect("detector info serializes");
         for (name, bytes) in [(WEIGHTS, weights), (INFO, json)] {
             let path = dir.join(name);
             crate::io::write_atomic(&path, &bytes)
@@ -110,17 +120,131 @@ impl Detector {
                 msg: e.to_string(),
             })?;
         info.model.validate().map_err(|msg| DetectorError::Format {
-            path: info_path,
+            path: info_path.clone(),
             msg,
         })?;
+        for (name, value) in [
+            ("validation_mean", info.validation_mean),
+            ("validation_std", info.validation_std),
+            ("sigmas", info.sigmas),
+            ("threshold", info.threshold),
+        ] {
+            if !value.is_finite() {
+                return Err(DetectorError::Format {
+                    path: info_path,
+                    msg: format!("{name} is {value}, not a finite number"),
+                });
+            }
+        }
+        if info.weights_md5.is_empty() {
+            return Err(DetectorError::Format {
+                path: info_path,
+                msg: "records no weights_md5 (saved by an older nnlab?); save the \
+                      detector again"
+                    .into(),
+            });
+        }
+        let weights = read(WEIGHTS)?;
+        if md5_hex(&weights) != info.weights_md5 {
+            return Err(DetectorError::Format {
+                path: dir.join(WEIGHTS),
+                msg: format!(
+                    "its MD5 is not the weights_md5 recorded in {INFO}: the two files are from \
+                     different saves (an interrupted save?); save the detector again"
+                ),
+            });
+        }
         let model = info
             .model
             .init(device)
-            .load_safetensors(read(WEIGHTS)?)
+            .load_safetensors(weights)
             .map_err(|msg| DetectorError::Format {
                 path: dir.join(WEIGHTS),
                 msg,
             })?;
         Ok(Self { info, model })
+    }
+}
+
+/// The MD5 digest of `bytes` as 32 lowercase hex digits.
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::autoencoder::ModelConfig;
+
+    fn detector(seed: u64, threshold: f64, device: &Device) -> Detector {
+        let cfg = ScorerConfig::Ae(ModelConfig {
+            hidden: vec![3],
+            latent: 2,
+            ..ModelConfig::mlp(4, 4)
+        });
+        Detector {
+            model: crate::train::seeded(device, seed, || cfg.init(device)),
+            info: DetectorInfo {
+                model: cfg,
+                validation_mean: 0.5,
+                validation_std: 0.1,
+                sigmas: 3.0,
+                threshold,
+                trained_on: "test".into(),
+                nnlab_version: "0".into(),
+                complexity: Correction::None,
+                weights_md5: String::new(),
+            },
+        }
+    }
+
+    fn load_error(dir: &Path) -> String {
+        Detector::load(dir, &Device::flex())
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// A save torn between its two files (new weights beside the old description) does not
+    /// load; the error names the weights file.
+    #[test]
+    fn weights_from_another_save_are_refused() {
+        let device = Device::flex();
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        detector(1, 0.8, &device).save(a.path()).unwrap();
+        detector(2, 0.9, &device).save(b.path()).unwrap();
+        let det = Detector::load(a.path(), &device).unwrap();
+        assert_eq!(det.info.threshold, 0.8);
+        std::fs::copy(b.path().join(WEIGHTS), a.path().join(WEIGHTS)).unwrap();
+        let err = load_error(a.path());
+        assert!(
+            err.contains(WEIGHTS) && err.contains("different saves"),
+            "{err}"
+        );
+    }
+
+    /// A description without a checksum, or with a threshold out of range, does not load.
+    #[test]
+    fn descriptions_without_checksum_or_finite_threshold_are_refused() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        detector(1, 0.8, &device).save(dir.path()).unwrap();
+        let path = dir.path().join(INFO);
+        let json = std::fs::read_to_string(&path).unwrap();
+        let edited = json.replace("\"threshold\": 0.8", "\"threshold\": 1e999");
+        assert_ne!(edited, json);
+        std::fs::write(&path, &edited).unwrap();
+        let err = load_error(dir.path());
+        assert!(err.contains(INFO), "{err}");
+        let md5 = serde_json::from_str::<serde_json::Value>(&json).unwrap()["weights_md5"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(md5.len(), 32);
+        std::fs::write(&path, json.replace(&md5, "")).unwrap();
+        assert!(load_error(dir.path()).contains("no weights_md5"));
     }
 }

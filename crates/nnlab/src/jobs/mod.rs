@@ -26,12 +26,15 @@ pub mod vae;
 
 mod env;
 mod error;
+pub mod limits;
+mod lock;
 mod observer;
 mod outputs;
 pub mod report;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
+pub use lock::{LOCK_FILE, OutLock};
 pub use observer::Observer;
 pub use outputs::Outputs;
 
@@ -44,6 +47,8 @@ pub trait Job: serde::Serialize {
     type Report: serde::Serialize;
     /// The run environment (output folder, data root, device, seed).
     fn env(&self) -> &Env;
+    /// Whether the job writes into `env.out` (then [`execute`] locks the folder for the run).
+    const WRITES_OUT: bool = true;
     /// Checks every setting before any work; errors name the config field.
     fn validate(&self) -> Result<(), JobError>;
     /// Does the work: loads data, trains, measures and writes every output through
@@ -51,12 +56,19 @@ pub trait Job: serde::Serialize {
     fn run(&self, obs: &mut dyn Observer) -> Result<Self::Report, JobError>;
 }
 
-/// Validates `job`, then runs it, then writes the run's `report.html` ([`report::write`]).
+/// Validates `job`, takes the lock of its output folder ([`OutLock`]: a folder that is a file,
+/// cannot be created or is in use by another run fails here, before any work), runs it, then
+/// writes the run's `run.json` and `report.html` ([`report::write`]).
 /// This is the one entry point of every job.
 pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, JobError> {
     let start = std::time::Instant::now();
     job.env().validate()?;
     job.validate()?;
+    let _lock = if J::WRITES_OUT {
+        Some(OutLock::acquire("env.out", &job.env().out)?)
+    } else {
+        None
+    };
     let out = job.run(obs)?;
     obs.stage("writing the report");
     report::write(job, &out, start.elapsed().as_secs_f64())?;
@@ -74,8 +86,18 @@ pub fn check_counts(counts: &[(&str, Option<usize>)]) -> Result<(), JobError> {
 /// Checks the training settings held by config field `field` (e.g. `train`); errors name the
 /// offending sub-field, e.g. `train.lr`.
 pub fn check_train(field: &str, train: &crate::train::TrainConfig) -> Result<(), JobError> {
-    match train.invalid() {
-        Some((name, message)) => Err(JobError::setting(format!("{field}.{name}"), message)),
-        None => Ok(()),
+    if let Some((name, message)) = train.invalid() {
+        return Err(JobError::setting(format!("{field}.{name}"), message));
     }
+    if !train.lr.is_finite() {
+        return Err(JobError::setting(
+            format!("{field}.lr"),
+            format!("must be finite, got {}", train.lr),
+        ));
+    }
+    limits::check_max(&[(
+        &format!("{field}.epochs"),
+        Some(train.epochs),
+        limits::MAX_EPOCHS,
+    )])
 }

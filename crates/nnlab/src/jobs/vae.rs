@@ -3,7 +3,7 @@
 //! `reconstructions.png`, `loss.png`, `metrics.json` and the model (`weights.safetensors`,
 //! `vae.json`).
 
-use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train, limits};
 use crate::data::{Images, Split};
 use crate::models::vae::{self, EpochStats, Evaluation, TrainConfig, Vae, VaeConfig};
 use crate::plot::{self, GridRow, Line};
@@ -156,6 +156,18 @@ impl Job for Config {
             return Err(JobError::setting(field, e));
         }
         check_train("train", &self.train)?;
+        limits::check_max(&[(
+            "iw_samples",
+            self.iw_samples.iter().copied().max(),
+            limits::MAX_IW_SAMPLES,
+        )])?;
+        let params = |latent: usize, hidden: &[usize]| {
+            let rev: Vec<usize> = hidden.iter().rev().copied().collect();
+            let enc = limits::dense_params(&limits::chain(784, hidden, latent))?.checked_mul(2)?;
+            enc.checked_add(limits::dense_params(&limits::chain(latent, &rev, 784))?)
+        };
+        limits::check_params("latent", params(shape.latent, &[]))?;
+        limits::check_params("hidden", params(shape.latent, &shape.hidden))?;
         self.env.device()?;
         Ok(())
     }

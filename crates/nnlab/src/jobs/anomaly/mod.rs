@@ -13,6 +13,7 @@ pub mod score;
 
 pub use report::Report;
 
+use super::limits::{self, chain, dense_params};
 use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::anomaly::{
     Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig,
@@ -126,6 +127,12 @@ impl Config {
         }
     }
 
+    /// Checks the size of the scoring model for `rows`×`cols` images against
+    /// [`limits::MAX_PARAMS`]; errors name `field`.
+    fn check_model_size(&self, field: &str, rows: usize, cols: usize) -> Result<(), JobError> {
+        limits::check_params(field, model_params(&self.model(rows, cols)))
+    }
+
     /// The selection of the normal test set: `normal_test`, else the test split of `normal`.
     fn normal_test_selection(&self) -> Result<Selection, JobError> {
         if let Some(spec) = &self.normal_test {
@@ -206,7 +213,25 @@ impl Job for Config {
                 format!("every width must be at least 1, got {h:?}"),
             ));
         }
+        if !(self.sigmas >= 0.0 && self.sigmas <= limits::MAX_SIGMAS) {
+            return Err(JobError::setting(
+                "sigmas",
+                format!(
+                    "must be between 0 and {}, got {}",
+                    limits::MAX_SIGMAS,
+                    self.sigmas
+                ),
+            ));
+        }
         check_train("train", &self.train)?;
+        // Model size on 28x28 images: first with the latent override alone, so a huge latent
+        // is named as such; the loaded images' size is checked again in `run`.
+        Config {
+            hidden: None,
+            ..self.clone()
+        }
+        .check_model_size("latent", 28, 28)?;
+        self.check_model_size("hidden", 28, 28)?;
         self.env.device()?;
         Ok(())
     }
@@ -230,6 +255,18 @@ impl Job for Config {
         }
         // The split is seeded and made before anything else touches the data, so validation
         // images never reach training.
+        // AUROC, AUPR and the type I / II errors are undefined without images of each class.
+        for (field, set) in [("normal_test", &normal_test), ("anomaly", &anomaly)] {
+            if set.n == 0 {
+                return Err(JobError::setting(
+                    field,
+                    format!(
+                        "{} holds no images, so the error rates are undefined",
+                        set.name
+                    ),
+                ));
+            }
+        }
         let (train, validation) = normal.train_val_split(self.validation, self.env.seed)?;
         let train = train.limited(self.train_limit);
         for set in [&validation, &normal_test, &anomaly] {
@@ -240,6 +277,13 @@ impl Job for Config {
                 )));
             }
         }
+        self.check_model_size("normal", train.rows, train.cols)
+            .map_err(|e| {
+                JobError::Run(format!(
+                    "{} has {}x{} images: {e}",
+                    train.name, train.rows, train.cols
+                ))
+            })?;
         let model_cfg = self.model(train.rows, train.cols);
         model_cfg.validate().map_err(JobError::Run)?;
 
@@ -263,18 +307,38 @@ impl Job for Config {
             train,
         };
         let score_seconds = score_start.elapsed().as_secs_f64();
+        for s in [&sets.validation, &sets.normal_test, &sets.anomaly] {
+            if let Some(i) = s.scores.iter().position(|v| !v.is_finite()) {
+                return Err(JobError::Run(format!(
+                    "the trained model gives a non-finite score ({}) to image {i} of {}; \
+                     training has diverged: lower the learning rate",
+                    s.scores[i], s.images.name
+                )));
+            }
+        }
 
         let (validation_mean, validation_std) = metrics::mean_std(&sets.validation.scores);
+        let threshold = metrics::sigma_threshold(&sets.validation.scores, self.sigmas);
+        if !threshold.is_finite() {
+            return Err(JobError::setting(
+                "sigmas",
+                format!(
+                    "the threshold {validation_mean} + {}·{validation_std} is not finite",
+                    self.sigmas
+                ),
+            ));
+        }
         let detector = Detector {
             info: DetectorInfo {
                 model: model_cfg,
                 validation_mean,
                 validation_std,
                 sigmas: self.sigmas,
-                threshold: metrics::sigma_threshold(&sets.validation.scores, self.sigmas),
+                threshold,
                 trained_on: sets.train.name.clone(),
                 nnlab_version: env!("CARGO_PKG_VERSION").into(),
                 complexity: self.complexity,
+                weights_md5: String::new(),
             },
             model,
         };
@@ -289,5 +353,47 @@ impl Job for Config {
         obs.stage("writing outputs");
         report::write_outputs(self, &sets, &detector, &report, &device)?;
         Ok(report)
+    }
+}
+
+/// Parameters of a scoring model, an upper bound computed with checked arithmetic (`None` on
+/// overflow): dense layers hold (a + 1)·b each ([`dense_params`]); a 3×3 convolution a → b
+/// holds (9a + 1)·b; the flow counts as in [`limits::flow_params`].
+pub fn model_params(cfg: &ScorerConfig) -> Option<usize> {
+    let add = |a: Option<usize>, b: Option<usize>| a?.checked_add(b?);
+    match cfg {
+        ScorerConfig::Ae(m) if m.arch == Arch::Conv => {
+            let conv = [1usize]
+                .iter()
+                .chain(&m.hidden)
+                .collect::<Vec<_>>()
+                .windows(2)
+                .try_fold(0usize, |t, w| {
+                    t.checked_add(w[0].checked_mul(9)?.checked_add(1)?.checked_mul(*w[1])?)
+                })?;
+            let flat = m
+                .hidden
+                .last()?
+                .checked_mul((m.rows / 4).checked_mul(m.cols / 4)?)?;
+            let dense = add(
+                dense_params(&[flat, m.latent]),
+                dense_params(&[m.latent, flat]),
+            );
+            add(conv.checked_mul(2), dense)
+        }
+        ScorerConfig::Ae(m) => {
+            let rev: Vec<usize> = m.hidden.iter().rev().copied().collect();
+            add(
+                dense_params(&chain(m.input_dim(), &m.hidden, m.latent)),
+                dense_params(&chain(m.latent, &rev, m.input_dim())),
+            )
+        }
+        ScorerConfig::Vae(m) => {
+            let n = m.rows.checked_mul(m.cols)?;
+            let rev: Vec<usize> = m.hidden.iter().rev().copied().collect();
+            let heads = dense_params(&chain(n, &m.hidden, m.latent))?.checked_mul(2);
+            add(heads, dense_params(&chain(m.latent, &rev, n)))
+        }
+        ScorerConfig::Flow { flow, .. } => limits::flow_params(flow),
     }
 }

@@ -61,6 +61,7 @@ impl Report {
 impl Job for Config {
     const NAME: &'static str = "anomaly-score";
     type Report = Report;
+    const WRITES_OUT: bool = false;
 
     fn env(&self) -> &Env {
         &self.env
@@ -93,6 +94,16 @@ impl Job for Config {
         det.check_input(&data).map_err(JobError::Run)?;
         obs.stage("scoring");
         let scores = det.score(&data, &device);
+        if let Some(i) = scores.iter().position(|v| !v.is_finite()) {
+            return Err(JobError::file(
+                &self.model,
+                format!(
+                    "the detector gives a non-finite score ({}) to image {i} of {}: its \
+                     weights are not usable",
+                    scores[i], data.name
+                ),
+            ));
+        }
         let threshold = det.info.threshold;
         if let Some(path) = &self.csv {
             let csv = scores_csv(&[("input", &data, &scores)], threshold);

@@ -5,7 +5,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train, limits};
 use crate::models::flow1d::map::{FlowMap, HALF_LN_2PI};
 use crate::models::flow1d::{Mixture, model};
 use crate::plot::{Panel, PanelHistogram, PanelLine, panel_figure};
@@ -72,6 +72,9 @@ impl Default for Config {
     }
 }
 
+/// Most mixture components of the flow: 10⁴.
+pub const MAX_COMPONENTS: usize = 10_000;
+
 impl Job for Config {
     const NAME: &'static str = "flow1d";
     type Report = Report;
@@ -88,6 +91,12 @@ impl Job for Config {
             ("samples", Some(self.samples)),
         ])?;
         check_train("train", &self.train)?;
+        limits::check_max(&[
+            ("components", Some(self.components), MAX_COMPONENTS),
+            ("n_train", Some(self.n_train), limits::MAX_POINTS),
+            ("n_test", Some(self.n_test), limits::MAX_POINTS),
+            ("samples", Some(self.samples), limits::MAX_POINTS),
+        ])?;
         self.env.device()?;
         Ok(())
     }

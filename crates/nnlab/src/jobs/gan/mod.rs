@@ -9,7 +9,7 @@ mod tests;
 
 pub use report::Report;
 
-use super::{Env, Job, JobError, Observer, check_counts, check_train};
+use super::{Env, Job, JobError, Observer, check_counts, check_train, limits};
 use crate::data::Split;
 use crate::models::gan::{GanSettings, GanShape, GeneratorLoss, train_gan};
 use crate::train::TrainConfig;
@@ -82,6 +82,9 @@ impl Config {
     }
 }
 
+/// Most images in the sample grid: 10⁴.
+pub const MAX_GRID: usize = 10_000;
+
 impl Job for Config {
     const NAME: &'static str = "gan";
     type Report = Report;
@@ -109,6 +112,17 @@ impl Job for Config {
             ));
         }
         check_train("train", &self.train)?;
+        limits::check_max(&[
+            ("d_pretrain", Some(self.d_pretrain), limits::MAX_EPOCHS),
+            ("n_samples", Some(self.n_samples), MAX_GRID),
+        ])?;
+        let rev: Vec<usize> = self.hidden.iter().rev().copied().collect();
+        let params = |latent: usize, hidden: &[usize], rev: &[usize]| {
+            let g = limits::dense_params(&limits::chain(latent, hidden, 784))?;
+            g.checked_add(limits::dense_params(&limits::chain(784, rev, 1))?)
+        };
+        limits::check_params("latent", params(self.latent, &[], &[]))?;
+        limits::check_params("hidden", params(self.latent, &self.hidden, &rev))?;
         self.env.device()?;
         Ok(())
     }

@@ -9,7 +9,7 @@
 
 pub mod figures;
 
-use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train};
+use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train, limits};
 use crate::data::{DataError, Selection, Split};
 use crate::models::realnvp::toy::{self, Toy};
 use crate::models::realnvp::{RealNvp, RealNvpConfig, bits_per_dim, images};
@@ -181,6 +181,15 @@ impl Job for Config {
             ));
         }
         check_train("train", &self.train)?;
+        limits::check_max(&[("points", Some(self.points), limits::MAX_POINTS)])?;
+        // Images are checked at 28x28 here and at their real size in `run_images`.
+        let flow = self.flow_config(28, 28);
+        let field = if self.layers.is_some_and(|l| l > 1_000) {
+            "layers"
+        } else {
+            "hidden"
+        };
+        limits::check_params(field, limits::flow_params(&flow))?;
         self.env.device()?;
         Ok(())
     }
@@ -197,6 +206,7 @@ impl Job for Config {
 
 fn validated(cfg: RealNvpConfig) -> Result<RealNvpConfig, JobError> {
     cfg.validate().map_err(|e| JobError::setting("layers", e))?;
+    limits::check_params("data", limits::flow_params(&cfg))?;
     Ok(cfg)
 }
 

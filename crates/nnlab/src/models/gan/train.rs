@@ -77,6 +77,11 @@ pub struct GanHistory {
     pub samples: Vec<Vec<Vec<f32>>>,
 }
 
+/// Largest per-batch loss (nats) taken as training: a binary cross-entropy above 10⁴ nats
+/// means logits of magnitude ≥ 10⁴, probabilities of e^(−10⁴), which no healthy GAN reaches;
+/// there (or at a non-finite loss) training has diverged, e.g. with a learning rate of 10⁹.
+pub const MAX_LOSS: f64 = 1e4;
+
 /// Seeds of G's and D's initial weights derived from the run's seed (2s and 2s + 1: distinct
 /// for every seed, and different seeds never share one).
 pub fn model_seeds(seed: u64) -> (u64, u64) {
@@ -161,7 +166,7 @@ pub fn train_gan(
     {
         let (d_new, value, _) = d_step(d, &g, idx, &mut rng);
         d = d_new;
-        if !value.is_finite() {
+        if !value.is_finite() || value.abs() > MAX_LOSS {
             return Err(diverged(0, s + 1, value));
         }
     }
@@ -199,7 +204,7 @@ pub fn train_gan(
             let l = loss.loss(fake_logits);
             let g_loss = scalar(l.clone().detach());
             for v in [d_loss, g_loss] {
-                if !v.is_finite() {
+                if !v.is_finite() || v.abs() > MAX_LOSS {
                     return Err(diverged(epoch, k + 1, v));
                 }
             }
