@@ -18,6 +18,8 @@ pub const LOCK_FILE: &str = ".nnlab.lock";
 #[derive(Debug)]
 pub struct OutLock {
     path: PathBuf,
+    /// Whether `acquire` created the folder.
+    created: bool,
 }
 
 impl OutLock {
@@ -30,6 +32,7 @@ impl OutLock {
                 format!("{} exists and is not a folder", dir.display()),
             ));
         }
+        let created = !dir.exists();
         std::fs::create_dir_all(dir).map_err(|e| {
             JobError::setting(field, format!("cannot create {}: {e}", dir.display()))
         })?;
@@ -42,7 +45,7 @@ impl OutLock {
             {
                 Ok(mut f) => {
                     write!(f, "{}", std::process::id()).map_err(|e| JobError::file(&path, e))?;
-                    return Ok(Self { path });
+                    return Ok(Self { path, created });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let owner = std::fs::read_to_string(&path).unwrap_or_default();
@@ -76,8 +79,15 @@ impl OutLock {
 }
 
 impl Drop for OutLock {
+    /// Removes the lock file, and the folder too when this lock created it and the run left
+    /// nothing in it (a run that failed before writing leaves no trace).
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+        if self.created
+            && let Some(dir) = self.path.parent()
+        {
+            let _ = std::fs::remove_dir(dir); // fails, harmlessly, unless empty
+        }
     }
 }
 
