@@ -17,7 +17,8 @@ pub struct Reference<'a> {
     pub y: f64,
 }
 
-/// Grouped bar chart of `series` over `categories`, the y axis from `y_range.0` to `y_range.1`.
+/// Grouped bar chart of `series` over `categories`, the y axis from `y_range.0` to `y_range.1`;
+/// the legend sits in the upper right corner (leave headroom above the bars for it).
 ///
 /// # Errors
 /// [`PlotError::InvalidInput`] if there are no categories or series, a series has another
@@ -113,6 +114,6 @@ pub fn bar_chart(
                 .label(r.name)
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], style));
         }
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
     })
 }
