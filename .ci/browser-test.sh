@@ -13,7 +13,8 @@ for b in chromium chromium-headless-shell google-chrome chromium-browser; do
 done
 if [ -z "$browser" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "browser-test: installing chromium (Debian package)"
-  timeout 600 apt-get install -y chromium >/dev/null 2>&1 && browser=chromium
+  timeout 300 apt-get install -y -o Acquire::http::Timeout=10 -o Acquire::Retries=0 chromium >/dev/null 2>&1 \
+    && browser=chromium
 fi
 [ -n "$browser" ] || skip "no chromium found and it could not be installed"
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to check the screenshot"
@@ -21,7 +22,8 @@ command -v python3 >/dev/null 2>&1 || skip "python3 is needed to check the scree
 set -e
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cargo build -q -p nnlab-cli
+# The binary the workspace tests built (same features: no rebuild of the dependencies).
+cargo test -q --workspace --no-run
 ./target/debug/nnlab flow1d --epochs 2 --train 500 --test 500 --samples 1000 --quiet --out "$work/run"
 page="$work/run/report.html"
 [ -f "$page" ] || { echo "browser-test: FAILED: no report.html written"; exit 1; }
