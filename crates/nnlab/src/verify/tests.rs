@@ -48,7 +48,7 @@ fn tracer_solver_and_model_rows() {
 
 #[test]
 fn lab_rows() {
-    assert_rows(&["softmax-regression.", "prox.", "study."]);
+    assert_rows(&["softmax-regression.", "prox.", "study.", "tsne."]);
 }
 
 #[test]
@@ -73,6 +73,7 @@ fn every_row_belongs_to_a_group_above() {
         "softmax-regression.",
         "prox.",
         "study.",
+        "tsne.",
     ];
     for c in all() {
         assert!(
