@@ -215,7 +215,7 @@ fn print_summary(r: &Report) {
         "extremes.png"
     };
     println!(
-        "outputs     {}/ (metrics.json, scores.csv, histogram.png, roc.png, {grid}, loss.png, model/)",
+        "outputs     {}/ (metrics.json, scores.csv, histogram.png, roc.png, {grid}, loss.png, model/, report.html)",
         r.config.env.out.display()
     );
 }
