@@ -37,6 +37,9 @@ pub fn run(args: TraceArgs) -> Result<()> {
     let text = nnlab::trace::report(&args.expr, &args.at, args.wrt.as_deref(), args.digits)
         .map_err(|e| match e {
             TraceError::Setting { field, message } => anyhow!("--{field}: {message}"),
+            TraceError::MissingValue(name) => {
+                anyhow!("--at: no value given for {name} (add {name}=...)")
+            }
             e => e.into(),
         })?;
     print!("{text}");

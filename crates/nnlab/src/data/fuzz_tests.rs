@@ -144,7 +144,7 @@ fn fuzz_idx_quick() {
 }
 
 #[test]
-#[ignore = "long fuzz run: cargo test -p nnlab --lib fuzz -- --ignored"]
+#[ignore = "long fuzz run (NNLAB_FUZZ_CASES cases): run the ignored data::fuzz_tests"]
 fn fuzz_idx_long() {
     fuzz_idx(long_cases(), false);
 }
@@ -155,7 +155,7 @@ fn fuzz_selection_quick() {
 }
 
 #[test]
-#[ignore = "long fuzz run: cargo test -p nnlab --lib fuzz -- --ignored"]
+#[ignore = "long fuzz run (NNLAB_FUZZ_CASES cases): run the ignored data::fuzz_tests"]
 fn fuzz_selection_long() {
     fuzz_selection(long_cases(), false);
 }

@@ -76,7 +76,7 @@ fn fuzz_descriptions_quick() {
 }
 
 #[test]
-#[ignore = "long fuzz run: cargo test -p nnlab --lib fuzz -- --ignored"]
+#[ignore = "long fuzz run (NNLAB_FUZZ_CASES cases): run the ignored fuzz tests"]
 fn fuzz_descriptions_long() {
     fuzz_descriptions(crate::data::fuzz_tests::long_cases(), false);
 }

@@ -49,7 +49,7 @@ pub enum TraceError {
     #[error("{node}: {message}")]
     Domain { node: String, message: String },
     /// A variable of the expression got no value.
-    #[error("no value given for {0} (add {0}=... to --at)")]
+    #[error("no value given for {0} (add {0}=... to the point)")]
     MissingValue(String),
     /// Malformed or unusable `name=value` assignments.
     #[error("{0}")]

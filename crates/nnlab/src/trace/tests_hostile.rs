@@ -146,7 +146,7 @@ fn fuzz_expressions_quick() {
 }
 
 #[test]
-#[ignore = "long fuzz run: cargo test -p nnlab --lib fuzz -- --ignored"]
+#[ignore = "long fuzz run (NNLAB_FUZZ_CASES cases): run the ignored fuzz tests"]
 fn fuzz_expressions_long() {
     fuzz_expressions(crate::data::fuzz_tests::long_cases(), false);
 }
