@@ -100,7 +100,7 @@ pub fn run(args: KlFitArgs) -> Result<()> {
 fn flag_error(e: ProbError) -> anyhow::Error {
     match e {
         ProbError::Setting { field, message } => {
-            anyhow!("--{}: {message}", field.replace('_', "-"))
+            anyhow!("{}: {message}", crate::flags::flag(field))
         }
         ProbError::Diverged { step, what } => anyhow!(
             "--lr: the fit diverged at step {step} ({what} is not finite); lower the learning rate"

@@ -103,7 +103,9 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// A library setting error, naming the flag (`bins` → `--bins`).
 fn flag_error(e: ProbError) -> anyhow::Error {
     match e {
-        ProbError::Setting { field, message } => anyhow!("--{field}: {message}"),
+        ProbError::Setting { field, message } => {
+            anyhow!("{}: {message}", crate::flags::flag(field))
+        }
         e => e.into(),
     }
 }

@@ -102,7 +102,9 @@ fn rect(args: RectArgs) -> Result<()> {
 /// A library setting error, naming the flag (`length` → `--length`).
 fn flag_error(e: SignalError) -> anyhow::Error {
     match e {
-        SignalError::Setting { field, message } => anyhow!("--{field}: {message}"),
+        SignalError::Setting { field, message } => {
+            anyhow!("{}: {message}", crate::flags::flag(field))
+        }
         e => e.into(),
     }
 }

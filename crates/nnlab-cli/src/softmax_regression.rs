@@ -5,8 +5,8 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
+use nnlab::jobs;
 use nnlab::jobs::softmax_regression::{Config, Report, SHAPE, WEIGHTS};
-use nnlab::jobs::{self, JobError};
 use nnlab::models::softmax_regression::Optimizer;
 use std::path::PathBuf;
 
@@ -89,21 +89,10 @@ pub fn config(args: &SoftmaxRegressionArgs) -> Config {
     cfg
 }
 
-/// A setting error with the config field (`train.lambda`) shown as its flag (`--lambda`).
-fn flag_error(e: JobError) -> anyhow::Error {
-    match e {
-        JobError::Setting { field, message } => {
-            let name = field.rsplit('.').next().unwrap_or(&field).replace('_', "-");
-            anyhow::anyhow!("--{name}: {message}")
-        }
-        other => other.into(),
-    }
-}
-
 pub fn run(args: SoftmaxRegressionArgs) -> Result<()> {
     let cfg = config(&args);
     let mut bars = Bars::new(args.common.quiet);
-    let report = jobs::execute(&cfg, &mut bars).map_err(flag_error)?;
+    let report = jobs::execute(&cfg, &mut bars)?;
     print_summary(&report);
     Ok(())
 }
@@ -176,7 +165,7 @@ mod tests {
 
     #[test]
     fn setting_errors_name_the_flag() {
-        let e = flag_error(JobError::setting("train.lr_decay", "bad"));
-        assert_eq!(e.to_string(), "--lr-decay: bad");
+        let e = nnlab::jobs::JobError::setting("train.lr_decay", "bad");
+        assert_eq!(crate::flags::message(&e), "--lr-decay: bad");
     }
 }
