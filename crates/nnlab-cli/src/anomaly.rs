@@ -319,18 +319,11 @@ fn stamped(dir: &std::path::Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
     use nnlab::jobs::Env;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: AnomalyArgs,
-    }
 
     fn parse(flags: &[&str]) -> Config {
         let argv = std::iter::once("anomaly").chain(flags.iter().copied());
-        config(Cli::parse_from(argv).args)
+        config(crate::common::parse::<AnomalyArgs, _, _>(argv))
     }
 
     /// With no flags the CLI runs `Config::default()`, except for the time-stamped folder.
@@ -358,16 +351,10 @@ mod tests {
         assert_eq!(flow, Config::for_scorer(Scorer::Flow));
     }
 
-    #[derive(Parser)]
-    struct BenchCli {
-        #[command(flatten)]
-        args: BenchmarkArgs,
-    }
-
     /// With no flags `anomaly benchmark` runs `benchmark::Config::default()` (but the folder).
     #[test]
     fn benchmark_without_flags_runs_the_default_config() {
-        let cfg = benchmark_config(BenchCli::parse_from(["benchmark"]).args);
+        let cfg = benchmark_config(crate::common::parse::<BenchmarkArgs, _, _>(["benchmark"]));
         let d = benchmark::Config::default();
         assert!(
             cfg.env

@@ -61,3 +61,19 @@ pub fn train(
         ..d.clone()
     }
 }
+
+/// The options `A` of one command parsed from `argv` (its first item is the command's name), as
+/// clap parses them on the command line; for the tests that compare a command's configs.
+#[cfg(test)]
+pub fn parse<A, I, T>(argv: I) -> A
+where
+    A: clap::Args + clap::FromArgMatches,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cmd = A::augment_args(clap::Command::new("nnlab"));
+    let matches = cmd
+        .try_get_matches_from(argv)
+        .unwrap_or_else(|e| panic!("{e}"));
+    A::from_arg_matches(&matches).unwrap_or_else(|e| panic!("{e}"))
+}

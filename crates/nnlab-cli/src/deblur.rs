@@ -105,17 +105,10 @@ pub fn run(args: DeblurArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: DeblurArgs,
-    }
 
     #[test]
     fn no_flags_give_the_default_config() {
-        let cli = Cli::try_parse_from(["deblur"]).unwrap();
-        assert_eq!(config(&cli.args), DeblurConfig::default());
+        let cli = crate::common::parse::<DeblurArgs, _, _>(["deblur"]);
+        assert_eq!(config(&cli), DeblurConfig::default());
     }
 }

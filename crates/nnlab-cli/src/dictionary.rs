@@ -108,17 +108,10 @@ pub fn run(args: DictionaryArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: DictionaryArgs,
-    }
 
     #[test]
     fn no_flags_give_the_default_config() {
-        let cli = Cli::try_parse_from(["dictionary"]).unwrap();
-        assert_eq!(config(&cli.args), DictionaryJob::default());
+        let cli = crate::common::parse::<DictionaryArgs, _, _>(["dictionary"]);
+        assert_eq!(config(&cli), DictionaryJob::default());
     }
 }

@@ -131,16 +131,12 @@ pub fn run(args: Flow1dArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: Flow1dArgs,
-    }
 
     #[test]
     fn no_flags_runs_the_default_config() {
-        assert_eq!(config(Cli::parse_from(["flow1d"]).args), Config::default());
+        assert_eq!(
+            config(crate::common::parse::<Flow1dArgs, _, _>(["flow1d"])),
+            Config::default()
+        );
     }
 }

@@ -144,16 +144,12 @@ fn print_summary(r: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: GanArgs,
-    }
 
     #[test]
     fn no_flags_runs_the_default_config() {
-        assert_eq!(config(Cli::parse_from(["gan"]).args), Config::default());
+        assert_eq!(
+            config(crate::common::parse::<GanArgs, _, _>(["gan"])),
+            Config::default()
+        );
     }
 }

@@ -106,17 +106,10 @@ pub fn run(args: LassoArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: LassoArgs,
-    }
 
     #[test]
     fn no_flags_give_the_default_config() {
-        let cli = Cli::try_parse_from(["lasso"]).unwrap();
-        assert_eq!(config(&cli.args), LassoConfig::default());
+        let cli = crate::common::parse::<LassoArgs, _, _>(["lasso"]);
+        assert_eq!(config(&cli), LassoConfig::default());
     }
 }

@@ -129,17 +129,10 @@ fn print_summary(r: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: RealNvpArgs,
-    }
 
     #[test]
     fn no_flags_runs_the_default_config() {
-        let cfg = config(Cli::parse_from(["realnvp"]).args).unwrap();
+        let cfg = config(crate::common::parse::<RealNvpArgs, _, _>(["realnvp"])).unwrap();
         assert_eq!(cfg, Config::default());
     }
 }

@@ -138,26 +138,25 @@ fn print_summary(r: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: SoftmaxRegressionArgs,
-    }
 
     #[test]
     fn no_flags_give_the_library_defaults() {
-        let cli = Cli::try_parse_from(["x"]).unwrap();
-        assert_eq!(config(&cli.args), Config::default());
+        let cli = crate::common::parse::<SoftmaxRegressionArgs, _, _>(["x"]);
+        assert_eq!(config(&cli), Config::default());
     }
 
     #[test]
     fn flags_set_their_fields() {
-        let cli =
-            Cli::try_parse_from(["x", "--lambda", "0.5", "--optimizer", "adam", "--seed", "3"])
-                .unwrap();
-        let cfg = config(&cli.args);
+        let cli = crate::common::parse::<SoftmaxRegressionArgs, _, _>([
+            "x",
+            "--lambda",
+            "0.5",
+            "--optimizer",
+            "adam",
+            "--seed",
+            "3",
+        ]);
+        let cfg = config(&cli);
         assert_eq!(cfg.train.lambda, 0.5);
         assert_eq!(cfg.train.optimizer, Optimizer::Adam);
         assert_eq!(cfg.env.seed, 3);

@@ -124,20 +124,15 @@ pub fn run(args: TsneArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: TsneArgs,
-    }
 
     #[test]
     fn no_flags_give_the_library_defaults() {
-        let cli = Cli::parse_from(["tsne"]);
-        assert_eq!(config(&cli.args), TsneConfig::default());
-        let cli = Cli::parse_from(["tsne", "--all", "--theta", "0.2", "--seed", "4"]);
-        let c = config(&cli.args);
+        let cli = crate::common::parse::<TsneArgs, _, _>(["tsne"]);
+        assert_eq!(config(&cli), TsneConfig::default());
+        let cli = crate::common::parse::<TsneArgs, _, _>([
+            "tsne", "--all", "--theta", "0.2", "--seed", "4",
+        ]);
+        let c = config(&cli);
         assert_eq!(
             (c.limit, c.tsne.theta, c.tsne.seed, c.env.seed),
             (None, 0.2, 4, 4)

@@ -116,17 +116,10 @@ pub fn run(args: LeakArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: LeakArgs,
-    }
 
     #[test]
     fn no_flags_give_the_default_config() {
-        let cli = Cli::parse_from(["leak"]);
-        assert_eq!(config(cli.args), LeakStudy::default());
+        let cli = crate::common::parse::<LeakArgs, _, _>(["leak"]);
+        assert_eq!(config(cli), LeakStudy::default());
     }
 }

@@ -130,17 +130,10 @@ pub fn run(args: MomentumArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: MomentumArgs,
-    }
 
     #[test]
     fn no_flags_give_the_default_config() {
-        let cli = Cli::parse_from(["momentum"]);
-        assert_eq!(config(cli.args), MomentumStudy::default());
+        let cli = crate::common::parse::<MomentumArgs, _, _>(["momentum"]);
+        assert_eq!(config(cli), MomentumStudy::default());
     }
 }

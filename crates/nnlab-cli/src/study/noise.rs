@@ -142,17 +142,10 @@ pub fn run(args: NoiseArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: NoiseArgs,
-    }
 
     #[test]
     fn no_flags_give_the_default_config() {
-        let cli = Cli::parse_from(["noise"]);
-        assert_eq!(config(cli.args), NoiseStudy::default());
+        let cli = crate::common::parse::<NoiseArgs, _, _>(["noise"]);
+        assert_eq!(config(cli), NoiseStudy::default());
     }
 }
