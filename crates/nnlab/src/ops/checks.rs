@@ -110,7 +110,7 @@ pub const UPSAMPLE_TRANSPOSE_CONV: Check = Check {
 pub type Conv2dAdjoint = fn(Tensor<4>, Tensor<4>, &ConvGeometry<2>, [usize; 2]) -> Tensor<4>;
 
 /// (batch, c_in, c_out, [h, w], [k_h, k_w], stride, padding, dilation)
-type Case = (
+pub(crate) type Case = (
     usize,
     usize,
     usize,
@@ -122,7 +122,7 @@ type Case = (
 );
 
 /// Strided, padded and dilated geometries (op ≠ 0 in several).
-const CASES: [Case; 5] = [
+pub(crate) const CASES: [Case; 5] = [
     (1, 1, 1, [5, 5], [3, 3], [1, 1], [0, 0], [1, 1]),
     (2, 2, 3, [6, 7], [3, 2], [2, 2], [1, 0], [1, 1]),
     (1, 3, 2, [7, 6], [3, 3], [2, 3], [1, 2], [2, 1]),

@@ -2,6 +2,7 @@
 //! convolution with the same weight and output padding op = (i + 2p − d(k−1) − 1) mod s:
 //! dot-product tests and explicit matrices, in 2-D and 1-D.
 
+use super::checks::{self, Case};
 use super::*;
 use burn::prelude::*;
 use rand::SeedableRng;
@@ -19,28 +20,14 @@ fn random_tensor<const D: usize>(shape: [usize; D], seed: u64, device: &Device) 
     Tensor::from_data(TensorData::new(v, shape), device)
 }
 
-/// (batch, c_in, c_out, [h, w], [k_h, k_w], stride, padding, dilation)
-type Case2 = (
-    usize,
-    usize,
-    usize,
-    [usize; 2],
-    [usize; 2],
-    [usize; 2],
-    [usize; 2],
-    [usize; 2],
-);
+/// The proof sheet's strided, padded and dilated geometries ([`checks::CASES`]) and one more
+/// (a 1×2 kernel, stride 2×4).
+fn cases_2d() -> impl Iterator<Item = &'static Case> {
+    const EXTRA: Case = (1, 2, 1, [5, 8], [1, 2], [2, 4], [0, 1], [1, 3]);
+    checks::CASES.iter().chain(std::iter::once(&EXTRA))
+}
 
-const CASES_2D: [Case2; 6] = [
-    (1, 1, 1, [5, 5], [3, 3], [1, 1], [0, 0], [1, 1]),
-    (2, 2, 3, [6, 7], [3, 2], [2, 2], [1, 0], [1, 1]),
-    (1, 3, 2, [7, 6], [3, 3], [2, 3], [1, 2], [2, 1]),
-    (1, 2, 2, [8, 5], [2, 3], [3, 2], [2, 1], [2, 2]),
-    (2, 1, 4, [9, 9], [4, 4], [3, 3], [0, 2], [1, 2]),
-    (1, 2, 1, [5, 8], [1, 2], [2, 4], [0, 1], [1, 3]),
-];
-
-fn conv2d_pair(case: &Case2, device: &Device) -> (LinearOp<'static>, LinearOp<'static>) {
+fn conv2d_pair(case: &Case, device: &Device) -> (LinearOp<'static>, LinearOp<'static>) {
     let &(b, ci, co, hw, k, s, p, d) = case;
     let g = ConvGeometry::new(s, p, d);
     let w = random_tensor([co, ci, k[0], k[1]], 7, device);
@@ -58,7 +45,7 @@ fn conv2d_pair(case: &Case2, device: &Device) -> (LinearOp<'static>, LinearOp<'s
 #[test]
 fn conv2d_output_len_matches_burn() {
     let device = Device::flex();
-    for case in &CASES_2D {
+    for case in cases_2d() {
         let (op, _) = conv2d_pair(case, &device);
         let &(b, _, co, hw, k, s, p, d) = case;
         let o = ConvGeometry::new(s, p, d).output_len(hw, k);
@@ -69,7 +56,7 @@ fn conv2d_output_len_matches_burn() {
 #[test]
 fn conv2d_adjoint_passes_dot_product_test() {
     let device = Device::flex();
-    for (i, case) in CASES_2D.iter().enumerate() {
+    for (i, case) in cases_2d().enumerate() {
         let (op, adj) = conv2d_pair(case, &device);
         for seed in 0..3 {
             let t = dot_product_test(&op, &adj, 100 * i as u64 + seed);
@@ -81,7 +68,7 @@ fn conv2d_adjoint_passes_dot_product_test() {
 #[test]
 fn conv2d_adjoint_matrix_is_transpose() {
     let device = Device::flex();
-    for case in &CASES_2D {
+    for case in cases_2d() {
         let (op, adj) = conv2d_pair(case, &device);
         let a = matrix(&op);
         let at = transpose(&a, op.out_len(), op.in_len());
