@@ -2,6 +2,7 @@
 //! small convolutional one (stride-2 convolutions down, stride-2 transpose convolutions up), with
 //! their configuration and safetensors persistence.
 
+pub mod conv_gemm;
 pub mod train;
 
 pub use train::{reconstruct, score, train};
@@ -10,6 +11,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfi
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
+use conv_gemm::Window;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -133,17 +135,18 @@ impl ModelConfig {
             Arch::Conv => {
                 let (c1, c2) = (self.hidden[0], self.hidden[1]);
                 let flat = c2 * (self.rows / 4) * (self.cols / 4);
+                let Window { k, s, p, out_pad } = WINDOW;
                 let down = |a, b| {
-                    Conv2dConfig::new([a, b], [3, 3])
-                        .with_stride([2, 2])
-                        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                    Conv2dConfig::new([a, b], [k, k])
+                        .with_stride([s, s])
+                        .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
                         .init(device)
                 };
                 let up = |a, b| {
-                    ConvTranspose2dConfig::new([a, b], [3, 3])
-                        .with_stride([2, 2])
-                        .with_padding([1, 1])
-                        .with_padding_out([1, 1])
+                    ConvTranspose2dConfig::new([a, b], [k, k])
+                        .with_stride([s, s])
+                        .with_padding([p, p])
+                        .with_padding_out([out_pad, out_pad])
                         .init(device)
                 };
                 Autoencoder::Conv(ConvAe {
@@ -168,7 +171,17 @@ pub struct MlpAe {
     decoder: Vec<Linear>,
 }
 
-/// Convolutional autoencoder (see [`Arch::Conv`]).
+/// The window of every convolution of the conv autoencoder: 3×3, stride 2, padding 1 (and output
+/// padding 1 in the transpose convolutions, so sides go 28 → 14 → 7 → 14 → 28).
+const WINDOW: Window = Window {
+    k: 3,
+    s: 2,
+    p: 1,
+    out_pad: 1,
+};
+
+/// Convolutional autoencoder (see [`Arch::Conv`]). The layers hold the weights in Burn's layout;
+/// the forward pass runs them through [`conv_gemm`] in the `[C·H·W, batch]` layout.
 #[derive(Module, Debug)]
 pub struct ConvAe {
     conv1: Conv2d,
@@ -196,10 +209,11 @@ impl Autoencoder {
         match self {
             Self::Mlp(m) => m.encoder.iter().fold(x, |h, l| relu(l.forward(h))),
             Self::Conv(m) => {
-                let b = x.dims()[0];
-                let x = x.reshape([b, 1, m.shape[1] * 4, m.shape[2] * 4]);
-                let h = relu(m.conv2.forward(relu(m.conv1.forward(x))));
-                relu(m.to_code.forward(h.flatten::<2>(1, 3)))
+                let side = (m.shape[1] * 4, m.shape[2] * 4);
+                let (h, side) = conv_gemm::conv2d(x.transpose(), &m.conv1, WINDOW, side);
+                let (h, _) = conv_gemm::conv2d(relu(h), &m.conv2, WINDOW, side);
+                // [C·H·W, batch] → [batch, C·H·W]: Burn's NCHW flatten order.
+                relu(m.to_code.forward(relu(h).transpose()))
             }
         }
     }
@@ -213,11 +227,11 @@ impl Autoencoder {
                 sigmoid(m.decoder[last].forward(h))
             }
             Self::Conv(m) => {
-                let b = z.dims()[0];
-                let [c, r, w] = m.shape;
-                let h = relu(m.from_code.forward(z)).reshape([b, c, r, w]);
-                let y = m.deconv2.forward(relu(m.deconv1.forward(h)));
-                sigmoid(y.flatten::<2>(1, 3))
+                let side = (m.shape[1], m.shape[2]);
+                let h = relu(m.from_code.forward(z)).transpose();
+                let (h, side) = conv_gemm::conv_transpose2d(h, &m.deconv1, WINDOW, side);
+                let (y, _) = conv_gemm::conv_transpose2d(relu(h), &m.deconv2, WINDOW, side);
+                sigmoid(y.transpose())
             }
         }
     }
