@@ -7,7 +7,7 @@ use super::{count, positive};
 use crate::data::{Images, Split};
 use crate::jobs::{Env, Job, JobError, Observer};
 use crate::studies::init::{
-    self, Activation, AtInit, Curve, Init, Mlp, Shape, TrainSettings, geometric_ratio,
+    self, Activation, AtInit, Curve, Init, Mlp, MlpShape, TrainSettings, geometric_ratio,
     variance_ratios,
 };
 use crate::train::{TrainError, batch_tensor};
@@ -85,7 +85,7 @@ pub struct Run {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct InitReport {
     pub config: InitStudy,
-    pub shape: Shape,
+    pub shape: MlpShape,
     pub ratio_band: f64,
     pub runs: Vec<Run>,
     /// The figures written (at_init.png is left out when every measurement is 0).
@@ -181,7 +181,7 @@ impl Job for InitStudy {
                 )));
             }
         }
-        let shape = Shape {
+        let shape = MlpShape {
             inputs: train.dim(),
             width: self.width,
             depth: self.depth,

@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 
 /// The sizes of an [`Mlp`].
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Shape {
+pub struct MlpShape {
     pub inputs: usize,
     /// Units of every hidden layer.
     pub width: usize,
@@ -48,13 +48,13 @@ impl Mlp {
     /// every weight matrix (the output layer's too) drawn by `init` from a generator seeded by
     /// `seed`, biases 0.
     pub fn new(
-        shape: Shape,
+        shape: MlpShape,
         init: Init,
         activation: Activation,
         seed: u64,
         device: &Device,
     ) -> Self {
-        let Shape {
+        let MlpShape {
             inputs,
             width,
             depth,

@@ -9,7 +9,7 @@
 mod mlp;
 mod train;
 
-pub use mlp::{AtInit, Mlp, Shape, at_init, geometric_ratio, variance_ratios};
+pub use mlp::{AtInit, Mlp, MlpShape, at_init, geometric_ratio, variance_ratios};
 pub use train::{Curve, TrainSettings, accuracy, train_and_measure};
 
 use rand::Rng;
@@ -121,10 +121,10 @@ pub fn predicted_relu_ratio(init: Init, width: usize) -> f64 {
 }
 
 /// The band around a predicted ratio r that a measured geometric-mean ratio must fall in:
-/// [r/1.25, 1.25 r]. With width 256 one layer's ratio scatters by about ±10 % (the squared
-/// norm of Wh has n = 256 degrees of freedom, √(2/n) ≈ 9 %, plus the ReLU's random half);
-/// the geometric mean of nine layers by about ±4 %, so the band is more than five standard
-/// deviations wide, and the bands of He (1) and Xavier (½) do not overlap.
+/// [r/1.25, 1.25 r]. With width 256 one layer's ratio scatters by about ±15 % (the squared
+/// norm of Wh has n = 256 degrees of freedom, √(2/n) ≈ 9 %, plus which half the ReLU keeps);
+/// the geometric mean of nine layers by about ±5 %, so the band (±22 % in log) is more than
+/// four standard deviations wide, and the bands of He (1) and Xavier (½) do not overlap.
 pub const RATIO_BAND: f64 = 1.25;
 
 /// Whether `measured` lies in the band [`RATIO_BAND`] around `predicted`.

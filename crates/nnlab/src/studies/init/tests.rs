@@ -75,7 +75,7 @@ fn tiny_images() -> Images {
 fn trained(init: Init, activation: Activation) -> (f64, f64, Vec<f64>) {
     let device = Device::flex();
     let ad = device.clone().autodiff();
-    let shape = Shape {
+    let shape = MlpShape {
         inputs: 20,
         width: 16,
         depth: 3,
@@ -129,7 +129,7 @@ fn random_starts_break_symmetry() {
 /// initialization by `init`, on 256 standard normal inputs of dimension 256 (every layer square).
 fn relu_ratio(init: Init, seed: u64) -> (f64, Vec<f64>) {
     let device = Device::flex().autodiff();
-    let shape = Shape {
+    let shape = MlpShape {
         inputs: 256,
         width: 256,
         depth: 10,
@@ -149,7 +149,7 @@ fn relu_ratio(init: Init, seed: u64) -> (f64, Vec<f64>) {
 #[test]
 fn he_keeps_relu_variance_and_xavier_halves_it() {
     // Band ×/÷ 1.25 around the prediction (see RATIO_BAND: the geometric mean of 9 layers
-    // scatters by ~4 %); the bands around 1 and ½ are disjoint, so each initialization fails
+    // scatters by ~5 %); the bands around 1 and ½ are disjoint, so each initialization fails
     // the other's prediction.
     for seed in 0..3 {
         let (he, he_layers) = relu_ratio(Init::He, seed);
@@ -176,7 +176,7 @@ fn he_keeps_relu_variance_and_xavier_halves_it() {
 fn zeros_have_no_hidden_gradient_under_relu() {
     // W = 0 everywhere: h_l = relu(0) = 0, so ∂L/∂W_l = δ_l h_{l−1}ᵀ = 0 and δ_l = W_{l+1}ᵀ… = 0.
     let device = Device::flex().autodiff();
-    let shape = Shape {
+    let shape = MlpShape {
         inputs: 20,
         width: 8,
         depth: 3,
