@@ -164,12 +164,20 @@ pub fn run(args: InitArgs) -> Result<()> {
     let tanh: Vec<String> = Init::ALL
         .iter()
         .filter_map(|&i| find(&r, i, Activation::Tanh))
-        .map(|run| format!("{} {:.3}", run.init.name(), last(&run.curve.accuracy)))
+        .filter(|run| run.init != Init::Zeros)
+        .map(|run| {
+            format!(
+                "{} ratio {:.3}, accuracy {:.3}",
+                run.init.name(),
+                run.mean_variance_ratio,
+                last(&run.curve.accuracy)
+            )
+        })
         .collect();
     if !tanh.is_empty() {
         println!(
-            "  tanh: Xavier predicted to suit it; final accuracy {}",
-            tanh.join(", ")
+            "  tanh: Xavier predicted to suit it (tanh is linear near 0, so Xavier keeps Var h_l about constant, He lets it grow toward saturation); measured {}",
+            tanh.join("; ")
         );
     }
     println!(

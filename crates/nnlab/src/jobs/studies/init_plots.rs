@@ -74,10 +74,9 @@ pub fn write(out: &Outputs, r: &InitReport) -> Result<Vec<String>, JobError> {
         panel_figure(
             &out.path("at_init.png"),
             &format!(
-                "At initialization: {} hidden layers of {} (layer l = 1 … {}; gradient of the output layer at {})",
+                "At initialization: {} hidden layers of {} (output layer's gradient at l = {}; values of 0 not drawn)",
                 r.shape.depth,
                 r.shape.width,
-                r.shape.depth,
                 r.shape.depth + 1
             ),
             &panels(&at_init, "layer l"),
