@@ -77,14 +77,6 @@ pub fn config(a: InitArgs) -> InitStudy {
     }
 }
 
-/// `{x:.2e}` for a list, comma-separated (NaN for undefined entries).
-fn sci(v: &[f64]) -> String {
-    v.iter()
-        .map(|x| format!("{x:.2e}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn find(r: &InitReport, init: Init, activation: Activation) -> Option<&Run> {
     r.runs
         .iter()
@@ -158,7 +150,7 @@ pub fn run(args: InitArgs) -> Result<()> {
             run.init.name(),
             run.mean_variance_ratio,
             r.ratio_band,
-            sci(&run.variance_ratios)
+            super::list(&run.variance_ratios, 2)
         );
     }
     let tanh: Vec<String> = Init::ALL
