@@ -162,7 +162,7 @@ enum Command {
     /// `nnlab anomaly` (e.g. --test-data kmnist:test, or IDX files imgs+labels). Writes
     /// metrics.json, loss.png, confusion.png, weights.png and the model (model/) into --out.
     SoftmaxRegression(softmax_regression::SoftmaxRegressionArgs),
-    /// Optimization studies whose outcome theory predicts: noise, momentum, leak.
+    /// Optimization studies whose outcome theory predicts: noise, momentum, leak, init.
     ///
     /// Each runs with its defaults in minutes, prints the prediction next to the measurement
     /// and writes metrics.json and its figures into --out (default runs/study-<name>).

@@ -1,4 +1,4 @@
-//! `nnlab study noise|momentum|leak` end to end on tiny settings (generated IDX images for the
+//! `nnlab study noise|momentum|leak|init` end to end on tiny settings (generated IDX images for the
 //! studies that read data): each prints its predictions and measurements and writes its files;
 //! bad settings fail with exit status 1 and name the setting.
 
@@ -160,6 +160,68 @@ fn leak_study_runs_small() {
 }
 
 #[test]
+fn init_study_runs_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = idx_files(dir.path());
+    let out = dir.path().join("init");
+    let o = nnlab(&[
+        "study",
+        "init",
+        "--data",
+        &data,
+        "--images",
+        "100",
+        "--validation",
+        &data,
+        "--validation-images",
+        "40",
+        "--probe",
+        "50",
+        "--inits",
+        "zeros,he",
+        "--activations",
+        "relu,sigmoid",
+        "--depth",
+        "3",
+        "--width",
+        "16",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    for needle in ["zeros/sigmoid", "he/relu", "predicted 1", "unit spread"] {
+        assert!(stdout.contains(needle), "missing '{needle}' in:\n{stdout}");
+    }
+    png(&out.join("at_init.png"));
+    png(&out.join("accuracy.png"));
+    let m = metrics(&out);
+    let runs = m["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4);
+    for run in runs {
+        assert_eq!(
+            run["curve"]["accuracy"].as_array().unwrap().len(),
+            3,
+            "{run}"
+        );
+        assert_eq!(
+            run["at_init"]["activation_std"].as_array().unwrap().len(),
+            3
+        );
+        assert_eq!(run["at_init"]["gradient_norm"].as_array().unwrap().len(), 4);
+        let spread = run["curve"]["unit_spread"].as_f64().unwrap();
+        if run["init"] == "zeros" {
+            assert_eq!(spread, 0.0, "{run}");
+        } else {
+            assert!(spread > 0.0, "{run}");
+        }
+    }
+}
+
+#[test]
 fn bad_settings_fail_with_their_names() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x");
@@ -178,6 +240,11 @@ fn bad_settings_fail_with_their_names() {
             "--val-fraction",
         ),
         (vec!["study", "leak", "--copies", "0"], "--copies"),
+        (vec!["study", "init", "--inits", "he,he"], "--inits"),
+        (vec!["study", "init", "--depth", "1"], "--depth"),
+        (vec!["study", "init", "--momentum", "1"], "--momentum"),
+        (vec!["study", "init", "--lr", "0"], "--lr"),
+        (vec!["study", "init", "--probe", "9000"], "--probe"),
     ] {
         let mut args = args.clone();
         args.extend(["--quiet", "--out", o_str]);

@@ -21,7 +21,7 @@
 //! - [`ops`]: linear operators, adjoints, dot-product test; convolution, pooling, upsampling.
 //! - [`prox`]: proximal maps, ISTA / FISTA / subgradient solvers, the gradient map, deblurring.
 //! - [`studies`]: optimization studies (instance noise = ridge, momentum, the leak of augmenting
-//!   before the split), each measured next to its prediction.
+//!   before the split, initialization of a deep MLP), each measured next to its prediction.
 //! - [`verify`]: the proof sheet: a registry of executable checks of every identity, one row each.
 //! - [`tsne`]: t-SNE embeddings (perplexity calibration, exact and Barnes–Hut gradients).
 

@@ -1,6 +1,7 @@
 //! `nnlab study <name>`: optimization studies whose outcome theory predicts; each prints the
 //! prediction next to the measurement and writes metrics.json and its figures into --out.
 
+mod init;
 mod leak;
 mod momentum;
 mod noise;
@@ -42,6 +43,14 @@ enum Study {
     /// (split, then augment the training part only); compares validation with test accuracy.
     /// Writes accuracy.png, examples.png and metrics.json.
     Leak(leak::LeakArgs),
+    /// Initialization of a deep MLP: zeros, Xavier (uniform, normal) and He under ReLU, tanh and
+    /// sigmoid.
+    ///
+    /// Measures the activation standard deviation and gradient norm of every layer at
+    /// initialization, the per-layer variance ratio of ReLU activations (predicted 1 for He, 1/2
+    /// for Xavier), validation accuracy by epoch, and the spread between the hidden units after
+    /// training (predicted 0 for zeros). Writes at_init.png, accuracy.png and metrics.json.
+    Init(init::InitArgs),
 }
 
 pub fn run(args: StudyArgs) -> Result<()> {
@@ -49,6 +58,7 @@ pub fn run(args: StudyArgs) -> Result<()> {
         Study::Noise(a) => noise::run(a),
         Study::Momentum(a) => momentum::run(a),
         Study::Leak(a) => leak::run(a),
+        Study::Init(a) => init::run(a),
     }
 }
 

@@ -8,11 +8,16 @@
 //! - [`autoencoder`]: the hand-derived gradients of J(W₁, W₂) = Σ‖W₂σ(W₁x) − x‖², and plain SGD
 //!   against momentum on it.
 //! - [`leak`]: augmenting before the train/validation split inflates validation accuracy.
+//! - [`init`]: zeros, Xavier and He initialization of a deep MLP: activation variance and
+//!   gradient norms by depth at initialization, the symmetry of zeros, accuracy by epoch.
 //!
-//! The mathematics is plain `f64` where the problems are small; the classifiers of [`leak`]
-//! train with Burn. Each study exposes `check_*` functions returning measured errors.
+//! The mathematics is plain `f64` where the problems are small; the classifiers of [`leak`] and
+//! the MLP of [`init`] train with Burn. Each study exposes `check_*` functions returning measured errors; [`checks`]
+//! holds the proof-sheet rows of the noise and quadratic studies.
 
 pub mod autoencoder;
+pub mod checks;
+pub mod init;
 pub mod leak;
 pub mod noise;
 pub mod quadratic;

@@ -4,7 +4,7 @@
 use super::Check;
 use crate::{models, ops, prob, softmax, trace};
 
-static ALL: [&Check; 24] = [
+static ALL: [&Check; 28] = [
     &ops::checks::AVG_POOL_ADJOINT,
     &ops::checks::UPSAMPLE_TRANSPOSE_CONV,
     &ops::checks::CONV_ADJOINT,
@@ -28,6 +28,10 @@ static ALL: [&Check; 24] = [
     &models::softmax_regression::math::GRADIENT_CHECK,
     &crate::prox::SOFT_THRESHOLD_CHECK,
     &crate::studies::autoencoder::HAND_GRADIENT_CHECK,
+    &crate::studies::checks::RIDGE_IDENTITY,
+    &crate::studies::checks::STEP_SIZE_BOUND,
+    &crate::studies::checks::RATES,
+    &crate::studies::init::VARIANCE_CHECK,
     &crate::tsne::exact::GRADIENT_ROW,
 ];
 

@@ -5,7 +5,10 @@
 //! - [`momentum`]: GD, heavy-ball and Nesterov rates on quadratics; SGD vs momentum on an
 //!   autoencoder with hand-derived gradients.
 //! - [`leak`]: augmenting before the train/validation split inflates validation accuracy.
+//! - [`init`]: zeros, Xavier and He initialization of a deep MLP (figures in `init_plots`).
 
+pub mod init;
+mod init_plots;
 pub mod leak;
 pub mod momentum;
 pub mod noise;
