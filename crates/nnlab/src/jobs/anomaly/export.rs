@@ -178,10 +178,13 @@ fn score_script(seq: &TorchSequential, cfg: &ModelConfig, det: &Detector) -> Str
             cfg.hidden, cfg.latent
         ),
     };
+    // The description goes into a """docstring""": escape what could end it.
     let description = format!(
         "{net} on {rows}x{cols} images, trained on {} (nnlab {})",
         det.info.trained_on, det.info.nnlab_version
-    );
+    )
+    .replace('\\', "\\\\")
+    .replace('"', "\\\"");
     include_str!("score_template.py")
         .replace("@DESCRIPTION@", &description)
         .replace("@SIGMAS@", &format!("{}", det.info.sigmas))
@@ -227,5 +230,44 @@ fn python(m: &TorchModule) -> String {
         TorchModule::Sigmoid => "nn.Sigmoid()".into(),
         TorchModule::Flatten => "nn.Flatten()".into(),
         TorchModule::Unflatten([c, h, w]) => format!("nn.Unflatten(1, ({c}, {h}, {w}))"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anomaly::DetectorInfo;
+    use burn::prelude::Device;
+
+    /// A training-data name with quotes and backslashes cannot end the script's docstring.
+    #[test]
+    fn script_docstring_survives_quotes_in_names() {
+        let device = Device::flex();
+        let cfg = ModelConfig {
+            hidden: vec![3],
+            latent: 2,
+            ..ModelConfig::mlp(4, 4)
+        };
+        let det = Detector {
+            model: ScoringModel::Ae(cfg.init(&device)),
+            info: DetectorInfo {
+                model: ScorerConfig::Ae(cfg.clone()),
+                validation_mean: 0.0,
+                validation_std: 1.0,
+                sigmas: 3.0,
+                threshold: 3.0,
+                trained_on: r#"a"""b\"#.into(),
+                nnlab_version: "0".into(),
+                complexity: Default::default(),
+                weights_md5: String::new(),
+            },
+        };
+        let ScoringModel::Ae(ae) = &det.model else {
+            unreachable!()
+        };
+        let script = score_script(&ae.to_torch(), &cfg, &det);
+        assert_eq!(script.matches(r#"""""#).count(), 2, "{script}");
+        assert!(script.contains(r#"a\"\"\"b\\ (nnlab"#), "{script}");
+        assert!(script.contains("nn.Linear(16, 3),\n        nn.ReLU(),"));
     }
 }
