@@ -7,7 +7,6 @@
 use crate::anomaly::{Arch, Detector, ModelConfig, ScorerConfig, ScoringModel};
 use crate::jobs::{Env, Job, JobError, Observer, Outputs};
 use crate::models::autoencoder::{TorchModule, TorchSequential};
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// File name of the weights in the export folder.
@@ -130,30 +129,20 @@ impl Job for Config {
     }
 }
 
-/// The `state_dict` of `seq` as safetensors (little-endian f32), with the metadata
-/// `format = pt` that PyTorch's own `save_file` writes and the detector's threshold.
+/// The `state_dict` of `seq` as safetensors, with the metadata `format = pt` that PyTorch's own
+/// `save_file` writes and the detector's threshold and training data.
 fn safetensors_bytes(seq: &TorchSequential, det: &Detector) -> Result<Vec<u8>, String> {
-    use safetensors::{Dtype, tensor::TensorView};
-    let raw: Vec<Vec<u8>> = seq
-        .tensors
-        .iter()
-        .map(|t| t.values.iter().flat_map(|v| v.to_le_bytes()).collect())
-        .collect();
-    let views = seq
-        .tensors
-        .iter()
-        .zip(&raw)
-        .map(|(t, bytes)| {
-            TensorView::new(Dtype::F32, t.shape.clone(), bytes).map(|v| (t.name.clone(), v))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    let metadata = HashMap::from([
-        ("format".to_string(), "pt".to_string()),
-        ("threshold".to_string(), format!("{:?}", det.info.threshold)),
-        ("trained_on".to_string(), det.info.trained_on.clone()),
-    ]);
-    safetensors::tensor::serialize(views, Some(metadata)).map_err(|e| e.to_string())
+    let threshold = format!("{:?}", det.info.threshold);
+    crate::io::f32_safetensors(
+        seq.tensors
+            .iter()
+            .map(|t| (t.name.as_str(), t.shape.as_slice(), t.values.as_slice())),
+        &[
+            ("format", "pt"),
+            ("threshold", &threshold),
+            ("trained_on", &det.info.trained_on),
+        ],
+    )
 }
 
 /// `score.py` for the detector: the template with its network, image size and threshold.
