@@ -1,5 +1,5 @@
 //! `nnlab anomaly`: train an autoencoder on normal data and detect anomalies; `nnlab anomaly
-//! score` applies a saved detector to new data.
+//! score` applies a saved detector to new data (`anomaly export`: see anomaly_export.rs).
 
 use crate::common::Common;
 use crate::progress::Bars;
@@ -90,6 +90,11 @@ enum Action {
     /// complexity in nats; vae: its main-job recipe). Writes benchmark.json, benchmark.csv, auroc.png and one anomaly
     /// run per task into --out.
     Benchmark(BenchmarkArgs),
+    /// Write a saved autoencoder detector (ae scorer, mlp or conv) for PyTorch: --to DIR gets
+    /// model.safetensors, the state_dict of the equivalent nn.Sequential (PyTorch names and
+    /// layouts), and score.py, which rebuilds the network, loads the weights and scores IDX
+    /// images with the detector's score and threshold.
+    Export(crate::anomaly_export::ExportArgs),
 }
 
 #[derive(Args)]
@@ -165,6 +170,7 @@ pub fn run(args: AnomalyArgs) -> Result<()> {
     match args.action {
         Some(Action::Score(s)) => return run_score(s),
         Some(Action::Benchmark(b)) => return run_benchmark(b),
+        Some(Action::Export(e)) => return crate::anomaly_export::run(e),
         None => {}
     }
     let mut bars = Bars::new(args.common.quiet);

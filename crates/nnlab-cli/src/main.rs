@@ -2,6 +2,7 @@
 //! only parses arguments, calls the library and prints; the mathematics is in `nnlab`.
 
 mod anomaly;
+mod anomaly_export;
 mod bench;
 mod common;
 mod conv;

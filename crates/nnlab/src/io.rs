@@ -219,6 +219,36 @@ pub fn load_safetensors<M: Module>(mut module: M, bytes: Vec<u8>) -> Result<M, S
     Ok(module)
 }
 
+/// Named f32 tensors (name, shape, row-major values) as a safetensors file with the string
+/// `metadata` in its header, for files read by other tools (a PyTorch `state_dict`). Errors
+/// when a tensor's values do not fill its shape.
+pub fn f32_safetensors<'a>(
+    tensors: impl IntoIterator<Item = (&'a str, &'a [usize], &'a [f32])>,
+    metadata: &[(&str, &str)],
+) -> Result<Vec<u8>, String> {
+    use safetensors::{Dtype, tensor::TensorView};
+    let tensors: Vec<_> = tensors
+        .into_iter()
+        .map(|(name, shape, values)| {
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (name, shape, bytes)
+        })
+        .collect();
+    let views = tensors
+        .iter()
+        .map(|(name, shape, bytes)| {
+            TensorView::new(Dtype::F32, shape.to_vec(), bytes)
+                .map(|v| (*name, v))
+                .map_err(|e| format!("{name}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let metadata = metadata
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    safetensors::tensor::serialize(views, Some(metadata)).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 #[path = "io_tests.rs"]
 mod hostile_tests;

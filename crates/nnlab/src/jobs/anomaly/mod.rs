@@ -1,13 +1,15 @@
 //! The anomaly-detection job (`nnlab anomaly`): train a scoring model on normal images, set the
 //! threshold τ = mean + k·std of the validation scores ([`metrics::sigma_threshold`]), flag
 //! s > τ ([`metrics::flagged`]) and report type I / II errors, AUROC and AUPR with plots and
-//! the saved detector. [`score`] is the second job: a saved detector applied to new data.
+//! the saved detector. [`score`] is the second job: a saved detector applied to new data;
+//! [`export`] writes a saved autoencoder detector for PyTorch.
 //!
 //! This is the worked example of docs/ARCHITECTURE.md: a [`Config`] whose `Default` holds the
 //! defaults, [`Job::validate`] naming config fields, [`Job::run`] composing data, model
 //! ([`crate::anomaly`]), training, metrics and the outputs of [`report`].
 
 pub mod benchmark;
+pub mod export;
 pub mod report;
 pub mod score;
 

@@ -1,10 +1,12 @@
 //! Autoencoders E, D for anomaly detection: a fully connected one (784-256-64-32, mirrored) and a
 //! small convolutional one (stride-2 convolutions down, stride-2 transpose convolutions up), with
-//! their configuration and safetensors persistence.
+//! their configuration, safetensors persistence and their PyTorch equivalent ([`torch`]).
 
 pub mod conv_gemm;
+pub mod torch;
 pub mod train;
 
+pub use torch::{TorchModule, TorchSequential, TorchTensor};
 pub use train::{reconstruct, score, train};
 
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
