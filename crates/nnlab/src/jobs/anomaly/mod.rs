@@ -16,11 +16,12 @@ pub use report::Report;
 use super::limits::{self, chain, dense_params};
 use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::anomaly::{
-    Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig,
+    Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig, SparseConfig,
 };
 use crate::complexity::Correction;
 use crate::data::{Images, Selection, Split};
 use crate::metrics;
+use crate::models::sparse_coding::DictionaryConfig;
 use crate::train::TrainConfig;
 use std::time::Instant;
 
@@ -39,7 +40,8 @@ pub struct Config {
     pub validation: usize,
     /// Use only the first N training images after the split (quick runs); `None` = all.
     pub train_limit: Option<usize>,
-    /// Which score: autoencoder reconstruction error, VAE negative ELBO or flow NLL.
+    /// Which score: autoencoder reconstruction error, VAE negative ELBO, flow NLL or the
+    /// sparse-coding objective.
     pub scorer: Scorer,
     /// Autoencoder family (for the `ae` scorer).
     pub arch: Arch,
@@ -48,6 +50,9 @@ pub struct Config {
     /// Override the hidden widths of the scorer's default shape (flow: the first is the width
     /// of its s, t networks).
     pub hidden: Option<Vec<usize>>,
+    /// Atoms, λ and FISTA iterations of the `sparse` scorer (its dictionary-learning rounds are
+    /// `train.epochs`).
+    pub sparse: SparseConfig,
     /// Optimization settings; the run's seed is `env.seed` (it replaces `train.seed`).
     pub train: TrainConfig,
     /// k in τ = mean + k·std.
@@ -69,17 +74,26 @@ impl Default for Config {
 
 impl Config {
     /// The defaults of a run with `scorer` (its training recipe, [`Scorer::train_defaults`]).
+    /// The sparse scorer learns its dictionary on the first 10 000 training images (a round
+    /// codes every image by FISTA, so all 50 000 would take minutes per round) with the
+    /// atoms, λ and iterations of [`DictionaryConfig::default`].
     pub fn for_scorer(scorer: Scorer) -> Self {
+        let dict = DictionaryConfig::default();
         Self {
             normal: "mnist".into(),
             normal_test: None,
             anomaly: "kmnist".into(),
             validation: 10_000,
-            train_limit: None,
+            train_limit: (scorer == Scorer::Sparse).then_some(10_000),
             scorer,
             arch: Arch::Mlp,
             latent: None,
             hidden: None,
+            sparse: SparseConfig {
+                atoms: dict.atoms,
+                lambda: dict.lambda,
+                coding_iterations: dict.coding_iterations,
+            },
             train: scorer.train_defaults(),
             sigmas: 3.0,
             env: Env::named(<Self as Job>::NAME),
@@ -124,6 +138,11 @@ impl Config {
                 }
                 ScorerConfig::Flow { rows, cols, flow }
             }
+            Scorer::Sparse => ScorerConfig::Sparse {
+                rows,
+                cols,
+                sparse: self.sparse.clone(),
+            },
         }
     }
 
@@ -197,6 +216,22 @@ impl Job for Config {
             ("train_limit", self.train_limit),
             ("latent", self.latent),
         ])?;
+        self.sparse
+            .validate()
+            .map_err(|(f, m)| JobError::setting(format!("sparse.{f}"), m))?;
+        if self.scorer == Scorer::Sparse {
+            for (field, given) in [
+                ("latent", self.latent.is_some()),
+                ("hidden", self.hidden.is_some()),
+            ] {
+                if given {
+                    return Err(JobError::setting(
+                        field,
+                        "does not apply to the sparse scorer (its code size is the number of atoms)",
+                    ));
+                }
+            }
+        }
         if !self.sigmas.is_finite() {
             return Err(JobError::setting(
                 "sigmas",
@@ -286,6 +321,15 @@ impl Job for Config {
             })?;
         let model_cfg = self.model(train.rows, train.cols);
         model_cfg.validate().map_err(JobError::Run)?;
+        if self.scorer == Scorer::Sparse && train.n < self.sparse.atoms {
+            return Err(JobError::setting(
+                "sparse.atoms",
+                format!(
+                    "{} atoms are initialized from distinct training images, but {} has only {}",
+                    self.sparse.atoms, train.name, train.n
+                ),
+            ));
+        }
 
         obs.stage("training");
         let start = Instant::now();
@@ -395,5 +439,8 @@ pub fn model_params(cfg: &ScorerConfig) -> Option<usize> {
             add(heads, dense_params(&chain(m.latent, &rev, n)))
         }
         ScorerConfig::Flow { flow, .. } => limits::flow_params(flow),
+        ScorerConfig::Sparse { rows, cols, sparse } => {
+            rows.checked_mul(*cols)?.checked_mul(sparse.atoms)
+        }
     }
 }
