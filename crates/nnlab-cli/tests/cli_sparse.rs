@@ -114,10 +114,16 @@ fn hostile_sparse_settings_name_the_flag() {
         a.extend(extra);
         a
     };
-    fails_with(&sparse(&["--atoms", "0"]), &["--atoms", "1..=4096", "got 0"]);
+    fails_with(
+        &sparse(&["--atoms", "0"]),
+        &["--atoms", "1..=4096", "got 0"],
+    );
     fails_with(&sparse(&["--atoms", "100000"]), &["--atoms", "1..=4096"]);
     for bad in ["0", "-1", "NaN", "inf"] {
-        fails_with(&sparse(&["--lambda", bad]), &["--lambda", "positive and finite"]);
+        fails_with(
+            &sparse(&["--lambda", bad]),
+            &["--lambda", "positive and finite"],
+        );
     }
     fails_with(
         &sparse(&["--coding-iterations", "0"]),

@@ -109,15 +109,7 @@ fn mlp_learns_normal_bars_and_flags_vertical_ones() {
     let device = burn::prelude::Device::flex();
     let det = Detector::load(&cfg.env.out.join("model"), &device).unwrap();
     assert_eq!(det.info.threshold, r.threshold);
-    let anomalies: nnlab::data::Selection = cfg.anomaly.parse().unwrap();
-    let images = anomalies
-        .load(
-            &nnlab::data::DataSource::resolve(None),
-            nnlab::data::Split::Test,
-            &mut (),
-        )
-        .unwrap();
-    let scores = det.score(&images, &device);
+    let scores = det.score(&load(&cfg.anomaly), &device);
     let saved: Vec<f32> = csv
         .lines()
         .filter(|l| l.starts_with("anomaly,"))
@@ -184,17 +176,7 @@ fn check_scorer(scorer: Scorer, grid: &str) -> Report {
         .filter(|l| l.starts_with("anomaly,"))
         .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
         .collect();
-    let images = cfg
-        .anomaly
-        .parse::<nnlab::data::Selection>()
-        .unwrap()
-        .load(
-            &nnlab::data::DataSource::resolve(None),
-            nnlab::data::Split::Test,
-            &mut (),
-        )
-        .unwrap();
-    assert_eq!(det.score(&images, &device), saved);
+    assert_eq!(det.score(&load(&cfg.anomaly), &device), saved);
     r
 }
 
@@ -286,6 +268,7 @@ fn sparse_scorer_flags_vertical_bars_and_its_saved_detector_scores_the_same() {
     assert_eq!(back.model.score(&anomalies, &device), in_memory);
 }
 
+/// The images of a data selection (test split unless it names one).
 fn load(spec: &str) -> nnlab::data::Images {
     spec.parse::<nnlab::data::Selection>()
         .unwrap()

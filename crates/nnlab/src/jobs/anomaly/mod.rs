@@ -8,12 +8,14 @@
 //! ([`crate::anomaly`]), training, metrics and the outputs of [`report`].
 
 pub mod benchmark;
+mod params;
 pub mod report;
 pub mod score;
 
+pub use params::model_params;
 pub use report::Report;
 
-use super::limits::{self, chain, dense_params};
+use super::limits;
 use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::anomaly::{
     Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig, SparseConfig,
@@ -397,50 +399,5 @@ impl Job for Config {
         obs.stage("writing outputs");
         report::write_outputs(self, &sets, &detector, &report, &device)?;
         Ok(report)
-    }
-}
-
-/// Parameters of a scoring model, an upper bound computed with checked arithmetic (`None` on
-/// overflow): dense layers hold (a + 1)·b each ([`dense_params`]); a 3×3 convolution a → b
-/// holds (9a + 1)·b; the flow counts as in [`limits::flow_params`].
-pub fn model_params(cfg: &ScorerConfig) -> Option<usize> {
-    let add = |a: Option<usize>, b: Option<usize>| a?.checked_add(b?);
-    match cfg {
-        ScorerConfig::Ae(m) if m.arch == Arch::Conv => {
-            let conv = [1usize]
-                .iter()
-                .chain(&m.hidden)
-                .collect::<Vec<_>>()
-                .windows(2)
-                .try_fold(0usize, |t, w| {
-                    t.checked_add(w[0].checked_mul(9)?.checked_add(1)?.checked_mul(*w[1])?)
-                })?;
-            let flat = m
-                .hidden
-                .last()?
-                .checked_mul((m.rows / 4).checked_mul(m.cols / 4)?)?;
-            let dense = add(
-                dense_params(&[flat, m.latent]),
-                dense_params(&[m.latent, flat]),
-            );
-            add(conv.checked_mul(2), dense)
-        }
-        ScorerConfig::Ae(m) => {
-            let rev: Vec<usize> = m.hidden.iter().rev().copied().collect();
-            add(
-                dense_params(&chain(m.input_dim(), &m.hidden, m.latent)),
-                dense_params(&chain(m.latent, &rev, m.input_dim())),
-            )
-        }
-        ScorerConfig::Vae(m) => {
-            let n = m.rows.checked_mul(m.cols)?;
-            let rev: Vec<usize> = m.hidden.iter().rev().copied().collect();
-            let heads = dense_params(&chain(n, &m.hidden, m.latent))?.checked_mul(2);
-            add(heads, dense_params(&chain(m.latent, &rev, n)))
-        }
-        ScorerConfig::Flow { flow, .. } => limits::flow_params(flow),
-        ScorerConfig::Sparse { rows, cols, sparse } => {
-            rows.checked_mul(*cols)?.checked_mul(sparse.atoms)
-        }
     }
 }

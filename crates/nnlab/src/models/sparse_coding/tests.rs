@@ -196,7 +196,15 @@ fn coder_round_trips_through_safetensors_and_scores_the_coding_objective() {
     let coder = SparseCoder::from_dictionary(&dict, &device);
     let bytes = crate::io::to_safetensors(&coder).unwrap();
     let empty = SparseCoder::zeros(36, 16, dict.lambda, dict.coding_iterations, &device);
-    assert!(empty.score(&data, &device).iter().all(|&s| s > 0.0));
+    // Before loading, D = 0: ẑ = 0 and s(x) = ½‖x‖² (f32 sums of 36 squares: 1e-6 relative).
+    for (i, s) in empty.score(&data, &device).into_iter().enumerate() {
+        let half: f64 = data
+            .image(i)
+            .iter()
+            .map(|&p| 0.5 * (p as f64).powi(2))
+            .sum();
+        assert!((s as f64 - half).abs() <= 1e-6 * half, "{i}: {s} vs {half}");
+    }
     let loaded = crate::io::load_safetensors(empty, bytes).unwrap();
     let scores = coder.score(&data, &device);
     assert_eq!(loaded.score(&data, &device), scores);
