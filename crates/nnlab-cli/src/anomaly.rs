@@ -1,11 +1,12 @@
-//! `nnlab anomaly`: train an autoencoder on normal data and detect anomalies; `nnlab anomaly
-//! score` applies a saved detector to new data (`anomaly export`: see anomaly_export.rs).
+//! `nnlab anomaly`: train a scoring model (autoencoder, VAE, flow or sparse coder) on normal data
+//! and detect anomalies; `nnlab anomaly score` applies a saved detector to new data (`anomaly
+//! export`: see anomaly_export.rs).
 
 use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use nnlab::anomaly::{Arch, Scorer};
+use nnlab::anomaly::{Arch, Scorer, SparseConfig};
 use nnlab::jobs::anomaly::{Config, Report};
 use nnlab::jobs::{self, anomaly::benchmark, anomaly::score};
 use std::path::PathBuf;
@@ -28,13 +29,16 @@ pub struct AnomalyArgs {
     /// Number of normal training images held out for validation (threshold) [default: 10000].
     #[arg(long)]
     validation: Option<usize>,
-    /// Train on only the first N images of the training split (quick runs).
+    /// Train on only the first N images of the training split (quick runs) [default: all;
+    /// sparse: 10000].
     #[arg(long, value_name = "N")]
     train_limit: Option<usize>,
     /// Anomaly score: ae = autoencoder reconstruction error ||x - D(E(x))||^2; vae = negative
     /// ELBO of a VAE (784-400-20, Bernoulli decoder; --latent/--hidden apply); flow = negative
     /// log-likelihood of a RealNVP flow (6 checkerboard couplings; --hidden sets the width of
-    /// its s, t networks) [default: ae].
+    /// its s, t networks); sparse = sparse-coding objective 1/2 ||x - Dz||^2 + lambda ||z||_1
+    /// of a learned dictionary D, z by FISTA (--atoms, --lambda, --coding-iterations apply;
+    /// its epochs are rounds of dictionary learning) [default: ae].
     #[arg(long, value_enum)]
     scorer: Option<Scorer>,
     /// Autoencoder architecture (ae scorer) [default: mlp].
@@ -46,7 +50,8 @@ pub struct AnomalyArgs {
     /// Hidden widths of the encoder, comma separated (mlp: 256,64; conv: channels 16,32).
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
-    /// Passes over the training data [default: 10; flow: 5].
+    /// Passes over the training data [default: 10; flow: 5; sparse: 5 rounds of coding and
+    /// atom updates].
     #[arg(long)]
     epochs: Option<usize>,
     #[arg(long)]
@@ -59,6 +64,15 @@ pub struct AnomalyArgs {
     /// flow: 1e4].
     #[arg(long, value_name = "NORM")]
     grad_clip: Option<f64>,
+    /// Number K of dictionary atoms, the code size (sparse scorer) [default: 256].
+    #[arg(long)]
+    atoms: Option<usize>,
+    /// Weight lambda of the l1 penalty on codes (sparse scorer) [default: 0.1].
+    #[arg(long, allow_negative_numbers = true)]
+    lambda: Option<f64>,
+    /// FISTA iterations per code (sparse scorer) [default: 100].
+    #[arg(long)]
+    coding_iterations: Option<usize>,
     /// k in the threshold mean + k*std of validation scores [default: 3].
     #[arg(long, allow_negative_numbers = true)]
     sigmas: Option<f64>,
@@ -158,6 +172,11 @@ fn config(args: AnomalyArgs) -> Config {
         arch: args.arch.unwrap_or(d.arch),
         latent: args.latent.or(d.latent),
         hidden: args.hidden.or(d.hidden),
+        sparse: SparseConfig {
+            atoms: args.atoms.unwrap_or(d.sparse.atoms),
+            lambda: args.lambda.unwrap_or(d.sparse.lambda),
+            coding_iterations: args.coding_iterations.unwrap_or(d.sparse.coding_iterations),
+        },
         train,
         sigmas: args.sigmas.unwrap_or(d.sigmas),
         env: args.common.env(d.env, Some(out), args.seed),
@@ -355,6 +374,27 @@ mod tests {
         // A scorer's own defaults apply when only the scorer is named.
         let flow = parse(&["--scorer", "flow", "--out", "runs/anomaly"]);
         assert_eq!(flow, Config::for_scorer(Scorer::Flow));
+        let sparse = parse(&["--scorer", "sparse", "--out", "runs/anomaly"]);
+        assert_eq!(sparse, Config::for_scorer(Scorer::Sparse));
+        // Each sparse flag reaches its field.
+        let set = parse(&[
+            "--scorer",
+            "sparse",
+            "--atoms",
+            "7",
+            "--lambda",
+            "0.25",
+            "--coding-iterations",
+            "9",
+        ]);
+        assert_eq!(
+            set.sparse,
+            SparseConfig {
+                atoms: 7,
+                lambda: 0.25,
+                coding_iterations: 9
+            }
+        );
     }
 
     /// With no flags `anomaly benchmark` runs `benchmark::Config::default()` (but the folder).

@@ -47,5 +47,8 @@ mod tests {
         assert_eq!(flag("normal_test"), "--normal-test");
         assert_eq!(flag("n_samples"), "--samples");
         assert_eq!(flag("out"), "--out");
+        assert_eq!(flag("sparse.atoms"), "--atoms");
+        assert_eq!(flag("sparse.lambda"), "--lambda");
+        assert_eq!(flag("sparse.coding_iterations"), "--coding-iterations");
     }
 }

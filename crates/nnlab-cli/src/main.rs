@@ -46,7 +46,7 @@ struct Cli {
 #[derive(Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once
 enum Command {
-    /// Anomaly detection with an autoencoder, VAE or flow (default: MNIST normal, KMNIST anomalous).
+    /// Anomaly detection with an autoencoder, VAE, flow or sparse coder (default: MNIST normal, KMNIST anomalous).
     ///
     /// Trains an autoencoder on normal images and flags images whose reconstruction error
     /// s(x) = ||x - D(E(x))||^2 exceeds mean + k*std of the validation scores.
@@ -55,7 +55,8 @@ enum Command {
     /// validation, seeded split), normal test = MNIST test, anomalies = KMNIST test; MLP
     /// 784-256-64-32 mirrored with sigmoid output; Adam lr 1e-3, batch 100, 10 epochs.
     /// Other scores with the same thresholding and outputs: --scorer vae (negative ELBO of a
-    /// VAE) and --scorer flow (negative log-likelihood of a RealNVP flow).
+    /// VAE), --scorer flow (negative log-likelihood of a RealNVP flow) and --scorer sparse
+    /// (sparse-coding objective of a learned dictionary, codes by FISTA).
     /// Writes metrics.json, scores.csv, histogram.png, roc.png, reconstructions.png (flow:
     /// extremes.png), loss.png and the trained detector (model/) into --out.
     ///

@@ -3,7 +3,8 @@
 //! threshold mean + 3σ of 10 000 MNIST validation scores), and the comparison with an MLP
 //! autoencoder 784-256-784 of equal code size (ReLU code, sigmoid output, the recipe's Adam
 //! training): reconstruction error and code sparsity on MNIST test, and the same anomaly
-//! metrics. Run: `cargo test --release -p nnlab --test sparse_anomaly_real -- --ignored --nocapture`.
+//! metrics. Run: `NNLAB_DATA=/work/shared/data cargo test --workspace --test sparse_anomaly_real --
+//! --ignored --nocapture`.
 //! `NNLAB_SPARSE_TRAIN` sets how many training images learn the dictionary (default 10 000).
 
 use nnlab::data::testing::shared_data_dir;

@@ -1,11 +1,13 @@
 //! The scoring models of the anomaly job behind one interface: the autoencoder's reconstruction
-//! error ‖x − D(E(x))‖², the VAE's negative ELBO and the RealNVP flow's negative log-likelihood.
-//! Each trains on normal images and gives every image one score; larger means more anomalous.
+//! error ‖x − D(E(x))‖², the VAE's negative ELBO, the RealNVP flow's negative log-likelihood and
+//! the optimal value of the sparse-coding problem. Each trains on normal images and gives every
+//! image one score; larger means more anomalous.
 
 use crate::data::Images;
 use crate::io::{load_safetensors, to_safetensors};
 use crate::models::autoencoder::{self, Autoencoder, ModelConfig};
 use crate::models::realnvp::{self, RealNvp, RealNvpConfig};
+use crate::models::sparse_coding::{Dictionary, DictionaryConfig, RoundStats, SparseCoder};
 use crate::models::vae::{self, Vae, VaeConfig};
 use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
 use burn::prelude::*;
@@ -25,6 +27,9 @@ pub enum Scorer {
     /// RealNVP flow negative log-likelihood s(x) = −log p(x) in nats of the discrete image
     /// (dequantized at u = ½, logit transform; see [`realnvp::image_nll`]).
     Flow,
+    /// Sparse-coding objective s(x) = ½‖x − Dẑ(x)‖² + λ‖ẑ(x)‖₁ of a learned dictionary D, ẑ(x)
+    /// by FISTA (see [`crate::models::sparse_coding`]).
+    Sparse,
 }
 
 /// Reparameterized samples averaged in the VAE score −ELBO(x) = −(1/S) Σ_s [log p(x|z_s) −
@@ -41,16 +46,23 @@ impl Scorer {
             Self::Ae => "reconstruction error s(x) = ||x - D(E(x))||^2",
             Self::Vae => "VAE negative ELBO s(x) = -ELBO(x) (nats)",
             Self::Flow => "RealNVP negative log-likelihood s(x) = -log p(x) (nats)",
+            Self::Sparse => "sparse coding s(x) = 1/2 ||x - Dz(x)||^2 + lambda ||z(x)||_1",
         }
     }
 
     /// The training settings a run of this scorer starts from: the course recipe (Adam lr 1e-3,
     /// batch 100, 10 epochs) for the autoencoder and the VAE; for the flow lr 5e-4, gradients
     /// clipped to norm 1e4 per weight tensor (without both its loss spikes: single batches blow
-    /// up), and 5 epochs (it is about 10 times slower per image than the autoencoder).
+    /// up), and 5 epochs (it is about 10 times slower per image than the autoencoder). The
+    /// sparse scorer's epochs are rounds of dictionary learning (code every training image, then
+    /// update every atom); it takes 5 (batch size and learning rate do not apply to it).
     pub fn train_defaults(self) -> TrainConfig {
         match self {
             Self::Ae | Self::Vae => TrainConfig::default(),
+            Self::Sparse => TrainConfig {
+                epochs: 5,
+                ..TrainConfig::default()
+            },
             Self::Flow => TrainConfig {
                 epochs: 5,
                 lr: 5e-4,
@@ -64,7 +76,7 @@ impl Scorer {
     /// `extremes.png`).
     pub fn reconstructs(self) -> bool {
         match self {
-            Self::Ae | Self::Vae => true,
+            Self::Ae | Self::Vae | Self::Sparse => true,
             Self::Flow => false,
         }
     }
@@ -75,6 +87,7 @@ impl Scorer {
             Self::Ae => "mean ||x - D(E(x))||^2",
             Self::Vae => "mean -ELBO (nats)",
             Self::Flow => "mean -log p(x) (nats, dequantized)",
+            Self::Sparse => "mean 1/2 ||x - Dz||^2 + lambda ||z||_1",
         }
     }
 }
@@ -85,6 +98,7 @@ impl fmt::Display for Scorer {
             Self::Ae => "ae",
             Self::Vae => "vae",
             Self::Flow => "flow",
+            Self::Sparse => "sparse",
         })
     }
 }
@@ -102,6 +116,41 @@ pub enum ScorerConfig {
         cols: usize,
         flow: RealNvpConfig,
     },
+    /// A sparse coder of flattened `rows`×`cols` images.
+    Sparse {
+        rows: usize,
+        cols: usize,
+        sparse: SparseConfig,
+    },
+}
+
+/// The sparse-coding scorer's settings: K atoms, λ and the FISTA iterations per code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SparseConfig {
+    /// K, the number of atoms (the code size).
+    pub atoms: usize,
+    /// λ > 0 of the coding problem ½‖x − Dz‖² + λ‖z‖₁.
+    pub lambda: f64,
+    /// FISTA iterations per code.
+    pub coding_iterations: usize,
+}
+
+impl SparseConfig {
+    /// The dictionary-learning settings for `rounds` rounds from initial atoms drawn with `seed`.
+    pub fn dictionary(&self, rounds: usize, seed: u64) -> DictionaryConfig {
+        DictionaryConfig {
+            atoms: self.atoms,
+            lambda: self.lambda,
+            rounds,
+            coding_iterations: self.coding_iterations,
+            seed,
+        }
+    }
+
+    /// Checks every setting; the error is (field, message).
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        self.dictionary(0, 0).validate()
+    }
 }
 
 impl ScorerConfig {
@@ -110,6 +159,7 @@ impl ScorerConfig {
             Self::Ae(_) => Scorer::Ae,
             Self::Vae(_) => Scorer::Vae,
             Self::Flow { .. } => Scorer::Flow,
+            Self::Sparse { .. } => Scorer::Sparse,
         }
     }
 
@@ -118,7 +168,7 @@ impl ScorerConfig {
         match self {
             Self::Ae(m) => (m.rows, m.cols),
             Self::Vae(m) => (m.rows, m.cols),
-            Self::Flow { rows, cols, .. } => (*rows, *cols),
+            Self::Flow { rows, cols, .. } | Self::Sparse { rows, cols, .. } => (*rows, *cols),
         }
     }
 
@@ -136,6 +186,7 @@ impl ScorerConfig {
                 }
                 flow.validate()
             }
+            Self::Sparse { sparse, .. } => sparse.validate().map_err(|(f, m)| format!("{f} {m}")),
         }
     }
 
@@ -145,6 +196,13 @@ impl ScorerConfig {
             Self::Ae(m) => ScoringModel::Ae(m.init(device)),
             Self::Vae(m) => ScoringModel::Vae(m.init(device)),
             Self::Flow { flow, .. } => ScoringModel::Flow(flow.init(device)),
+            Self::Sparse { rows, cols, sparse } => ScoringModel::Sparse(SparseCoder::zeros(
+                rows * cols,
+                sparse.atoms,
+                sparse.lambda,
+                sparse.coding_iterations,
+                device,
+            )),
         }
     }
 }
@@ -156,6 +214,7 @@ pub enum ScoringModel {
     Ae(Autoencoder),
     Vae(Vae),
     Flow(RealNvp),
+    Sparse(SparseCoder),
 }
 
 /// Trains a fresh scoring model of shape `cfg` on the normal images `data`; the seed fixes the
@@ -187,7 +246,45 @@ pub fn train(
             let (model, h) = realnvp::train_images(flow, data, train_cfg, device, obs)?;
             (ScoringModel::Flow(model), h)
         }
+        ScorerConfig::Sparse { sparse, .. } => {
+            let (coder, h) = train_sparse(sparse, data, train_cfg, device, obs)?;
+            (ScoringModel::Sparse(coder), h)
+        }
     })
+}
+
+/// Learns the dictionary of a sparse scorer: `train_cfg.epochs` rounds of
+/// [`Dictionary::train`] from atoms drawn with `train_cfg.seed`. An epoch's loss is the mean
+/// coding objective of the training images at the start of its round.
+fn train_sparse(
+    cfg: &SparseConfig,
+    data: &Images,
+    train_cfg: &TrainConfig,
+    device: &Device,
+    obs: &mut dyn TrainObserver,
+) -> Result<(SparseCoder, Vec<EpochStats>), TrainError> {
+    let rounds = train_cfg.epochs;
+    let epoch = |s: &RoundStats| EpochStats {
+        epoch: s.round,
+        loss_per_image: s.objective_coded,
+        seconds: s.seconds,
+        images_per_sec: data.n as f64 / s.seconds.max(1e-9),
+    };
+    if rounds > 0 {
+        obs.epoch_start(1, rounds, 1);
+    }
+    let dict_cfg = cfg.dictionary(rounds, train_cfg.seed);
+    let (dict, stats) = Dictionary::train(data, &dict_cfg, device, &mut |s| {
+        let e = epoch(s);
+        obs.step(e.loss_per_image, e.images_per_sec);
+        obs.epoch_end(&e);
+        if s.round < rounds {
+            obs.epoch_start(s.round + 1, rounds, 1);
+        }
+    })
+    .map_err(TrainError::Config)?;
+    let history = stats.iter().map(epoch).collect();
+    Ok((SparseCoder::from_dictionary(&dict, device), history))
 }
 
 impl ScoringModel {
@@ -197,6 +294,7 @@ impl ScoringModel {
             Self::Ae(m) => autoencoder::score(m, data, device),
             Self::Vae(m) => vae::score(m, data, device, VAE_SCORE_SAMPLES, VAE_SCORE_SEED),
             Self::Flow(m) => realnvp::score_images(m, data, device),
+            Self::Sparse(m) => m.score(data, device),
         }
     }
 
@@ -215,6 +313,7 @@ impl ScoringModel {
                 let flat = crate::train::to_vec(m.reconstruct(x));
                 Some(flat.chunks(data.dim()).map(<[f32]>::to_vec).collect())
             }
+            Self::Sparse(m) => Some(m.reconstruct(data, idx, device)),
             Self::Flow(_) => None,
         }
     }
@@ -225,6 +324,7 @@ impl ScoringModel {
             Self::Ae(m) => to_safetensors(m),
             Self::Vae(m) => to_safetensors(m),
             Self::Flow(m) => to_safetensors(m),
+            Self::Sparse(m) => to_safetensors(m),
         }
     }
 
@@ -235,6 +335,7 @@ impl ScoringModel {
             Self::Ae(m) => Self::Ae(load_safetensors(m, bytes)?),
             Self::Vae(m) => Self::Vae(load_safetensors(m, bytes)?),
             Self::Flow(m) => Self::Flow(load_safetensors(m, bytes)?),
+            Self::Sparse(m) => Self::Sparse(load_safetensors(m, bytes)?),
         })
     }
 }

@@ -57,6 +57,7 @@ impl Default for Config {
 /// log-likelihood of the 8-bit image is corrected by the complexity (a likelihood ratio against
 /// a compressor); the VAE keeps its recipe and its score (its −ELBO is a bound for a Bernoulli
 /// model of grey levels, not a likelihood of the 8-bit image, and subtracting L(x) ruins it).
+/// The sparse scorer (not in the default list, not swept) keeps its recipe and its score.
 pub fn protocol(scorer: Scorer) -> (TrainConfig, Correction) {
     match scorer {
         Scorer::Ae => (
@@ -66,7 +67,7 @@ pub fn protocol(scorer: Scorer) -> (TrainConfig, Correction) {
             },
             Correction::Ratio,
         ),
-        Scorer::Vae => (scorer.train_defaults(), Correction::None),
+        Scorer::Vae | Scorer::Sparse => (scorer.train_defaults(), Correction::None),
         Scorer::Flow => (scorer.train_defaults(), Correction::Difference),
     }
 }

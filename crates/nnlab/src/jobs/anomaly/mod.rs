@@ -10,19 +10,22 @@
 
 pub mod benchmark;
 pub mod export;
+mod params;
 pub mod report;
 pub mod score;
 
+pub use params::model_params;
 pub use report::Report;
 
-use super::limits::{self, chain, dense_params};
+use super::limits;
 use super::{Env, Job, JobError, Observer, check_counts, check_train};
 use crate::anomaly::{
-    Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig,
+    Arch, Detector, DetectorError, DetectorInfo, ModelConfig, Scorer, ScorerConfig, SparseConfig,
 };
 use crate::complexity::Correction;
 use crate::data::{Images, Selection, Split};
 use crate::metrics;
+use crate::models::sparse_coding::DictionaryConfig;
 use crate::train::TrainConfig;
 use std::time::Instant;
 
@@ -41,7 +44,8 @@ pub struct Config {
     pub validation: usize,
     /// Use only the first N training images after the split (quick runs); `None` = all.
     pub train_limit: Option<usize>,
-    /// Which score: autoencoder reconstruction error, VAE negative ELBO or flow NLL.
+    /// Which score: autoencoder reconstruction error, VAE negative ELBO, flow NLL or the
+    /// sparse-coding objective.
     pub scorer: Scorer,
     /// Autoencoder family (for the `ae` scorer).
     pub arch: Arch,
@@ -50,6 +54,9 @@ pub struct Config {
     /// Override the hidden widths of the scorer's default shape (flow: the first is the width
     /// of its s, t networks).
     pub hidden: Option<Vec<usize>>,
+    /// Atoms, λ and FISTA iterations of the `sparse` scorer (its dictionary-learning rounds are
+    /// `train.epochs`).
+    pub sparse: SparseConfig,
     /// Optimization settings; the run's seed is `env.seed` (it replaces `train.seed`).
     pub train: TrainConfig,
     /// k in τ = mean + k·std.
@@ -71,17 +78,26 @@ impl Default for Config {
 
 impl Config {
     /// The defaults of a run with `scorer` (its training recipe, [`Scorer::train_defaults`]).
+    /// The sparse scorer learns its dictionary on the first 10 000 training images (a round
+    /// codes every image by FISTA, so all 50 000 would take minutes per round) with the
+    /// atoms, λ and iterations of [`DictionaryConfig::default`].
     pub fn for_scorer(scorer: Scorer) -> Self {
+        let dict = DictionaryConfig::default();
         Self {
             normal: "mnist".into(),
             normal_test: None,
             anomaly: "kmnist".into(),
             validation: 10_000,
-            train_limit: None,
+            train_limit: (scorer == Scorer::Sparse).then_some(10_000),
             scorer,
             arch: Arch::Mlp,
             latent: None,
             hidden: None,
+            sparse: SparseConfig {
+                atoms: dict.atoms,
+                lambda: dict.lambda,
+                coding_iterations: dict.coding_iterations,
+            },
             train: scorer.train_defaults(),
             sigmas: 3.0,
             env: Env::named(<Self as Job>::NAME),
@@ -126,6 +142,11 @@ impl Config {
                 }
                 ScorerConfig::Flow { rows, cols, flow }
             }
+            Scorer::Sparse => ScorerConfig::Sparse {
+                rows,
+                cols,
+                sparse: self.sparse.clone(),
+            },
         }
     }
 
@@ -199,6 +220,22 @@ impl Job for Config {
             ("train_limit", self.train_limit),
             ("latent", self.latent),
         ])?;
+        self.sparse
+            .validate()
+            .map_err(|(f, m)| JobError::setting(format!("sparse.{f}"), m))?;
+        if self.scorer == Scorer::Sparse {
+            for (field, given) in [
+                ("latent", self.latent.is_some()),
+                ("hidden", self.hidden.is_some()),
+            ] {
+                if given {
+                    return Err(JobError::setting(
+                        field,
+                        "does not apply to the sparse scorer (its code size is the number of atoms)",
+                    ));
+                }
+            }
+        }
         if !self.sigmas.is_finite() {
             return Err(JobError::setting(
                 "sigmas",
@@ -288,6 +325,15 @@ impl Job for Config {
             })?;
         let model_cfg = self.model(train.rows, train.cols);
         model_cfg.validate().map_err(JobError::Run)?;
+        if self.scorer == Scorer::Sparse && train.n < self.sparse.atoms {
+            return Err(JobError::setting(
+                "sparse.atoms",
+                format!(
+                    "{} atoms are initialized from distinct training images, but {} has only {}",
+                    self.sparse.atoms, train.name, train.n
+                ),
+            ));
+        }
 
         obs.stage("training");
         let start = Instant::now();
@@ -355,47 +401,5 @@ impl Job for Config {
         obs.stage("writing outputs");
         report::write_outputs(self, &sets, &detector, &report, &device)?;
         Ok(report)
-    }
-}
-
-/// Parameters of a scoring model, an upper bound computed with checked arithmetic (`None` on
-/// overflow): dense layers hold (a + 1)·b each ([`dense_params`]); a 3×3 convolution a → b
-/// holds (9a + 1)·b; the flow counts as in [`limits::flow_params`].
-pub fn model_params(cfg: &ScorerConfig) -> Option<usize> {
-    let add = |a: Option<usize>, b: Option<usize>| a?.checked_add(b?);
-    match cfg {
-        ScorerConfig::Ae(m) if m.arch == Arch::Conv => {
-            let conv = [1usize]
-                .iter()
-                .chain(&m.hidden)
-                .collect::<Vec<_>>()
-                .windows(2)
-                .try_fold(0usize, |t, w| {
-                    t.checked_add(w[0].checked_mul(9)?.checked_add(1)?.checked_mul(*w[1])?)
-                })?;
-            let flat = m
-                .hidden
-                .last()?
-                .checked_mul((m.rows / 4).checked_mul(m.cols / 4)?)?;
-            let dense = add(
-                dense_params(&[flat, m.latent]),
-                dense_params(&[m.latent, flat]),
-            );
-            add(conv.checked_mul(2), dense)
-        }
-        ScorerConfig::Ae(m) => {
-            let rev: Vec<usize> = m.hidden.iter().rev().copied().collect();
-            add(
-                dense_params(&chain(m.input_dim(), &m.hidden, m.latent)),
-                dense_params(&chain(m.latent, &rev, m.input_dim())),
-            )
-        }
-        ScorerConfig::Vae(m) => {
-            let n = m.rows.checked_mul(m.cols)?;
-            let rev: Vec<usize> = m.hidden.iter().rev().copied().collect();
-            let heads = dense_params(&chain(n, &m.hidden, m.latent))?.checked_mul(2);
-            add(heads, dense_params(&chain(m.latent, &rev, n)))
-        }
-        ScorerConfig::Flow { flow, .. } => limits::flow_params(flow),
     }
 }

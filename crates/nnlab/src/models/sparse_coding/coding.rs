@@ -39,9 +39,13 @@ impl Dictionary {
 
     /// FISTA on min_Z ½‖X − ZDᵀ‖² + λ‖Z‖₁ for a batch X (rows are images): the gradient is
     /// Z·G − C with G = DᵀD and C = X·D computed once; z ← S_{λ/L}(y − (yG − C)/L), then the
-    /// momentum step of [`crate::prox::fista`]. Starts from Z = 0.
+    /// momentum step of [`crate::prox::fista`]. Starts from Z = 0. With D = 0 (L = 0) the
+    /// minimizer is Z = 0.
     fn code_batch(&self, x: Tensor<2>, d: &Tensor<2>, gram: &Tensor<2>) -> Tensor<2> {
         let c = x.matmul(d.clone());
+        if self.lipschitz <= 0.0 {
+            return c.zeros_like();
+        }
         let step = (1.0 / self.lipschitz) as f32;
         let tau = (self.lambda / self.lipschitz) as f32;
         let mut z = c.zeros_like();

@@ -5,12 +5,15 @@
 //! alternating sparse coding of the training images and block-coordinate dictionary updates
 //! (Mairal et al. 2009). The anomaly score s(x) = ½‖x − Dẑ(x)‖² + λ‖ẑ(x)‖₁ is the optimal
 //! value of the coding problem; [`Dictionary::save`] / [`Dictionary::load`] keep a trained
-//! dictionary as `dictionary.json` + `atoms.npy`.
+//! dictionary as `dictionary.json` + `atoms.npy`; [`SparseCoder`] holds it as a Burn module
+//! (the anomaly detector's scorer, saved like every other network).
 
+mod coder;
 mod coding;
 mod learn;
 mod store;
 
+pub use coder::SparseCoder;
 pub use coding::Codes;
 pub use learn::{DictionaryConfig, RoundStats};
 
