@@ -167,11 +167,12 @@ fn barnes_hut_final_kl_is_close_to_exact_tsne() {
             method: Method::Exact,
             ..params.clone()
         },
+        0,
         &device,
         &mut |_, _| {},
     )
     .unwrap();
-    let bh = embed(&x, n, 10, &params, &device, &mut |_, _| {}).unwrap();
+    let bh = embed(&x, n, 10, &params, 0, &device, &mut |_, _| {}).unwrap();
     // Both optimize the same kind of objective; the kNN P drops the far pairs' tiny p_ij and
     // θ = 0.5 perturbs the descent: final KLs agree within 5 % (measured within 1-2 %).
     let rel = (bh.kl - exact.kl).abs() / exact.kl;
@@ -207,8 +208,8 @@ fn same_seed_same_embedding_and_bad_settings_are_named() {
         ..Params::default()
     };
     let device = Device::flex();
-    let a = embed(&x, n, 10, &params, &device, &mut |_, _| {}).unwrap();
-    let b = embed(&x, n, 10, &params, &device, &mut |_, _| {}).unwrap();
+    let a = embed(&x, n, 10, &params, 0, &device, &mut |_, _| {}).unwrap();
+    let b = embed(&x, n, 10, &params, 0, &device, &mut |_, _| {}).unwrap();
     assert_eq!(a.y, b.y);
     let mut calls = 0;
     embed(
@@ -219,6 +220,7 @@ fn same_seed_same_embedding_and_bad_settings_are_named() {
             init: Init::Random,
             ..params.clone()
         },
+        0,
         &device,
         &mut |_, _| calls += 1,
     )
@@ -268,13 +270,13 @@ fn same_seed_same_embedding_and_bad_settings_are_named() {
             "learning_rate",
         ),
     ] {
-        let e = embed(&x, n, 10, &p, &device, &mut |_, _| {}).unwrap_err();
+        let e = embed(&x, n, 10, &p, 0, &device, &mut |_, _| {}).unwrap_err();
         assert_eq!(e.field, field, "{e}");
     }
     let mut bad = x.clone();
     bad[3] = f32::NAN;
     assert_eq!(
-        embed(&bad, n, 10, &params, &device, &mut |_, _| {})
+        embed(&bad, n, 10, &params, 0, &device, &mut |_, _| {})
             .unwrap_err()
             .field,
         "data"
