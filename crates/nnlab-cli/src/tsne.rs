@@ -6,7 +6,7 @@ use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::jobs::tsne::TsneConfig;
+use nnlab::jobs::tsne::{K, TsneConfig};
 use nnlab::tsne::{Init, Method};
 use std::path::PathBuf;
 
@@ -119,11 +119,11 @@ pub fn run(args: TsneArgs) -> Result<()> {
         "t-SNE of {} ({} points, {}-D): {method}, perplexity {}, {} iterations",
         r.source, r.n, r.dim, t.perplexity, t.iterations
     );
-    println!("KL(P‖Q)                 {:.4}", r.kl);
     if let Some(c) = &r.codes {
         println!(
-            "codes                   {} (trained on {}): {} {}, {} {}",
+            "detector                {} ({}, trained on {}): codes of {} {} and {} {}",
             c.model.display(),
+            c.scorer,
             c.trained_on,
             c.normal_n,
             c.normal,
@@ -131,14 +131,16 @@ pub fn run(args: TsneArgs) -> Result<()> {
             c.anomaly
         );
     }
+    println!("KL(P‖Q)                 {:.4}", r.kl);
     match r.knn10_agreement {
         Some(a) if r.codes.is_some() => println!("10-NN label agreement   {a:.4} (normal points)"),
         Some(a) => println!("10-NN label agreement   {a:.4}"),
         None => println!("10-NN label agreement   n/a (no labels)"),
     }
     if let (Some(s), Some(c)) = (r.anomaly_separation, r.anomaly_separation_chance) {
+        let (most, k) = (K / 2 + 1, K);
         println!(
-            "anomaly separation      {s:.4} (anomalies with ≥ 6 of 10 nearest neighbours anomalous; {c:.4} by chance)"
+            "anomaly separation      {s:.4} (anomalies with ≥ {most} of {k} nearest neighbours anomalous; {c:.4} by chance)"
         );
     }
     let c = &r.calibration;

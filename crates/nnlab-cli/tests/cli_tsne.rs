@@ -32,7 +32,10 @@ fn write_patterns(dir: &Path, tag: &str, n: usize, inverted: bool) -> String {
             px.push(if on != inverted { 200 + noise } else { noise });
         }
     }
-    let (imgs, lbls) = (dir.join(format!("x{tag}.idx")), dir.join(format!("y{tag}.idx")));
+    let (imgs, lbls) = (
+        dir.join(format!("x{tag}.idx")),
+        dir.join(format!("y{tag}.idx")),
+    );
     nnlab::data::write_idx_u8(&imgs, &[n, 8, 8], &px, false).unwrap();
     nnlab::data::write_idx_u8(&lbls, &[n], &labels, false).unwrap();
     format!("{}+{}", imgs.display(), lbls.display())
@@ -177,7 +180,10 @@ fn codes_of_a_trained_detector_are_embedded_with_the_anomalies_marked() {
     ]);
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("ae codes") && stdout.contains("(4-D)"), "{stdout}");
+    assert!(
+        stdout.contains("ae codes") && stdout.contains(", 4-D)"),
+        "{stdout}"
+    );
     // Inverted images get codes of their own: the anomalies' neighbours are anomalies far
     // more often than chance (60 of 150 points: 0.15 by chance), and the normal groups keep
     // their labels.
@@ -238,7 +244,10 @@ fn a_missing_or_invalid_detector_fails_naming_codes() {
         let (_, stderr) = text(&o);
         assert_eq!(o.status.code(), Some(1), "{stderr}");
         let path = model.join(file).display().to_string();
-        assert!(stderr.contains("--codes") && stderr.contains(&path), "{stderr}");
+        assert!(
+            stderr.contains("--codes") && stderr.contains(&path),
+            "{stderr}"
+        );
     }
     // An image selection and codes exclude each other.
     let o = nnlab(&[
@@ -251,7 +260,10 @@ fn a_missing_or_invalid_detector_fails_naming_codes() {
     ]);
     let (_, stderr) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("--data") && stderr.contains("codes"), "{stderr}");
+    assert!(
+        stderr.contains("--data") && stderr.contains("codes"),
+        "{stderr}"
+    );
     // --normal and --anomaly belong to --codes (a usage error of the parser).
     let o = nnlab(&["tsne", "--anomaly", "kmnist:test", "--quiet"]);
     assert!(!o.status.success());

@@ -277,7 +277,9 @@ mod tests {
             n,
             rows: 4,
             cols: 4,
-            pixels: (0..n * 16).map(|k| ((k * 37 + 11) % 256) as f32 / 255.0).collect(),
+            pixels: (0..n * 16)
+                .map(|k| ((k * 37 + 11) % 256) as f32 / 255.0)
+                .collect(),
             labels: None,
             name: "generated".into(),
         }
@@ -290,7 +292,10 @@ mod tests {
 
     fn max_diff(a: &[f32], b: &[f32]) -> f32 {
         assert_eq!(a.len(), b.len());
-        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max)
     }
 
     fn model(cfg: &ScorerConfig, device: &Device) -> ScoringModel {
@@ -356,7 +361,10 @@ mod tests {
         assert_eq!(codes.len(), data.n * cfg.code_width());
         let back = to_vec(inverse_logit(flow.inverse(tensor(codes, data.n, &device))));
         let at = |u: f32| -> Vec<f32> {
-            data.pixels.iter().map(|x| (255.0 * x + u) / 256.0).collect()
+            data.pixels
+                .iter()
+                .map(|x| (255.0 * x + u) / 256.0)
+                .collect()
         };
         assert!(max_diff(&back, &at(0.5)) < 1e-4);
         assert!(max_diff(&back, &at(0.0)) > 1e-3);

@@ -89,10 +89,16 @@ mod tests {
 
     #[test]
     fn nearest_neighbours_of_points_on_a_line() {
-        let y: Vec<[f64; 2]> = [0.0, 1.0, 3.0, 6.0, 10.0].iter().map(|&x| [x, 0.0]).collect();
+        let y: Vec<[f64; 2]> = [0.0, 1.0, 3.0, 6.0, 10.0]
+            .iter()
+            .map(|&x| [x, 0.0])
+            .collect();
         let nb = nearest(&y, 2).unwrap();
         // 2 (at 3) has 0 and 3 both at distance 3: the tie goes to the smaller index.
-        assert_eq!(nb, vec![vec![1, 2], vec![0, 2], vec![1, 0], vec![2, 4], vec![3, 2]]);
+        assert_eq!(
+            nb,
+            vec![vec![1, 2], vec![0, 2], vec![1, 0], vec![2, 4], vec![3, 2]]
+        );
         assert!(nearest(&y, 5).is_none() && nearest(&y, 0).is_none());
         // labels a a a b b: agreement counts same-label neighbours only over the chosen points.
         let labels = [0u8, 0, 0, 1, 1];
@@ -115,7 +121,10 @@ mod tests {
         assert!((majority_chance(10, 0.5) - 386.0 / 1024.0).abs() < 1e-15);
         assert!((majority_chance(10, 0.5) - 638.0 / 1024.0).abs() > 0.2);
         assert!((majority_chance(3, 0.2) - (3.0 * 0.04 * 0.8 + 0.008)).abs() < 1e-15);
-        assert_eq!((majority_chance(10, 0.0), majority_chance(10, 1.0)), (0.0, 1.0));
+        assert_eq!(
+            (majority_chance(10, 0.0), majority_chance(10, 1.0)),
+            (0.0, 1.0)
+        );
     }
 
     /// Members placed at random among non-members: the measured share matches the chance value.

@@ -241,7 +241,10 @@ impl Job for TsneConfig {
 }
 
 /// The detector saved in `dir`; errors name the setting `codes` and the file.
-fn load_detector(dir: &std::path::Path, device: &burn::prelude::Device) -> Result<Detector, JobError> {
+fn load_detector(
+    dir: &std::path::Path,
+    device: &burn::prelude::Device,
+) -> Result<Detector, JobError> {
     Detector::load(dir, device).map_err(|e| JobError::setting("codes", e.to_string()))
 }
 

@@ -38,7 +38,11 @@ pub(super) struct Measures {
 }
 
 /// The first `limit` images of the selection `data`.
-pub(super) fn images(cfg: &TsneConfig, data: &str, obs: &mut dyn Observer) -> Result<Points, JobError> {
+pub(super) fn images(
+    cfg: &TsneConfig,
+    data: &str,
+    obs: &mut dyn Observer,
+) -> Result<Points, JobError> {
     obs.stage(&format!("loading {data}"));
     let im = cfg
         .env
@@ -68,7 +72,10 @@ pub(super) fn codes(
     let mut sets: Vec<Images> = Vec::with_capacity(2);
     for (field, spec) in [("normal", &cfg.normal), ("anomaly", &cfg.anomaly)] {
         obs.stage(&format!("loading {spec}"));
-        let im = cfg.env.load(field, spec, Split::Test, obs)?.limited(cfg.limit);
+        let im = cfg
+            .env
+            .load(field, spec, Split::Test, obs)?
+            .limited(cfg.limit);
         det.check_input(&im)
             .map_err(|m| JobError::setting(field, m))?;
         sets.push(im);
@@ -137,13 +144,19 @@ impl Points {
             return none;
         };
         let key: Vec<Option<u8>> = (0..self.n)
-            .map(|i| if self.anomalous[i] { None } else { self.labels[i] })
+            .map(|i| {
+                if self.anomalous[i] {
+                    None
+                } else {
+                    self.labels[i]
+                }
+            })
             .collect();
         let agreement = tsne::neighbours::label_agreement(&nb, &key, |i| key[i].is_some());
         let m = self.anomalous.iter().filter(|&&a| a).count();
         let separation = tsne::majority_share(&nb, &self.anomalous);
-        let chance = separation
-            .map(|_| tsne::majority_chance(K, (m - 1) as f64 / (self.n - 1) as f64));
+        let chance =
+            separation.map(|_| tsne::majority_chance(K, (m - 1) as f64 / (self.n - 1) as f64));
         Measures {
             agreement,
             separation,
@@ -155,7 +168,11 @@ impl Points {
     /// `normal` or `anomaly`.
     pub fn csv(&self, y: &[[f64; 2]]) -> String {
         let codes = self.codes.is_some();
-        let mut s = String::from(if codes { "x,y,set,label\n" } else { "x,y,label\n" });
+        let mut s = String::from(if codes {
+            "x,y,set,label\n"
+        } else {
+            "x,y,label\n"
+        });
         for (i, p) in y.iter().enumerate() {
             let label = self.labels[i].map(|l| l.to_string()).unwrap_or_default();
             let set = match (codes, self.anomalous[i]) {
