@@ -186,15 +186,17 @@ enum Command {
     /// LP pooling is (sum |x|^p)^(1/p) over the window (no 1/n inside). Example:
     /// nnlab pool --x "1,2;3,4" --kind lp --p 2 --k 2
     Pool(pool::PoolArgs),
-    /// t-SNE map of images (default: the first 10 000 MNIST test images).
+    /// t-SNE map of images (default: the first 10 000 MNIST test images), or of a saved
+    /// detector's codes (--codes DIR: MNIST test coloured by digit, KMNIST test marked).
     ///
     /// Gaussian neighbourhoods calibrated to --perplexity by bisection, symmetrized P over the
     /// 3·perplexity nearest neighbours (Barnes–Hut) or all pairs (--method exact), Student-t Q;
     /// minimizes KL(P‖Q) with gradient 4 Σ_j (p_ij − q_ij)(y_i − y_j)/(1 + ‖y_i − y_j‖²),
     /// repulsion by a quadtree with opening angle --theta. Early exaggeration 12 for 250 of
     /// 750 steps, momentum 0.5 then 0.8, gains. Prints the final KL(P‖Q), the 10-nearest-
-    /// neighbour label agreement and the time of each phase; writes embedding.csv, tsne.png
-    /// and metrics.json into --out.
+    /// neighbour label agreement, for codes the share of anomalies whose 10 nearest neighbours
+    /// are mostly anomalies (with its chance value), and the time of each phase; writes
+    /// embedding.csv, tsne.png and metrics.json into --out.
     Tsne(tsne::TsneArgs),
     /// Write DIR/index.html comparing every run under DIR (default runs).
     ///

@@ -1,11 +1,12 @@
-//! `nnlab tsne`: embed an image selection with t-SNE, print the final KL(P‖Q), the 10-NN label
-//! agreement and the time of each phase, and write embedding.csv, tsne.png and metrics.json.
+//! `nnlab tsne`: embed an image selection, or a saved detector's codes of normal and anomalous
+//! images, with t-SNE; print the final KL(P‖Q), the 10-NN label agreement, for codes the anomaly
+//! separation, and the time of each phase; write embedding.csv, tsne.png and metrics.json.
 
 use crate::common::Common;
 use crate::progress::Bars;
 use anyhow::Result;
 use clap::Args;
-use nnlab::jobs::tsne::TsneConfig;
+use nnlab::jobs::tsne::{K, TsneConfig};
 use nnlab::tsne::{Init, Method};
 use std::path::PathBuf;
 
@@ -16,7 +17,18 @@ pub struct TsneArgs {
     /// optionally `imgs+labels`) [default: mnist:test].
     #[arg(long)]
     data: Option<String>,
-    /// Embed the first N images only [default: 10000].
+    /// Embed the latent codes of the detector saved in DIR (an anomaly run's model folder:
+    /// autoencoder code, VAE mean, flow z) for the --normal and --anomaly images, instead of
+    /// --data.
+    #[arg(long, value_name = "DIR")]
+    codes: Option<PathBuf>,
+    /// With --codes: normal images, coloured by label [default: mnist:test].
+    #[arg(long, requires = "codes")]
+    normal: Option<String>,
+    /// With --codes: anomalous images, marked [default: kmnist:test].
+    #[arg(long, requires = "codes")]
+    anomaly: Option<String>,
+    /// Embed the first N images (of each set with --codes) only [default: 10000].
     #[arg(long)]
     limit: Option<usize>,
     /// Embed every image of the selection (no --limit).
@@ -60,7 +72,14 @@ pub struct TsneArgs {
 pub fn config(args: &TsneArgs) -> TsneConfig {
     let d = TsneConfig::default();
     let mut cfg = TsneConfig {
-        data: args.data.clone().unwrap_or(d.data),
+        // With codes the default selection gives way; a named one is an error of the job.
+        data: match &args.codes {
+            None => args.data.clone().or(d.data),
+            Some(_) => args.data.clone(),
+        },
+        codes: args.codes.clone(),
+        normal: args.normal.clone().unwrap_or(d.normal),
+        anomaly: args.anomaly.clone().unwrap_or(d.anomaly),
         limit: if args.all {
             None
         } else {
@@ -79,9 +98,8 @@ pub fn config(args: &TsneArgs) -> TsneConfig {
         .exaggeration_iterations
         .unwrap_or(t.exaggeration_iterations);
     t.learning_rate = args.learning_rate.or(t.learning_rate);
-    t.seed = args.seed.unwrap_or(t.seed);
     let env = &mut cfg.env;
-    env.seed = t.seed;
+    env.seed = args.seed.unwrap_or(env.seed);
     env.out = args.out.clone().unwrap_or(env.out.clone());
     env.data_dir = args.common.data_dir.clone();
     env.offline = args.common.offline;
@@ -101,10 +119,29 @@ pub fn run(args: TsneArgs) -> Result<()> {
         "t-SNE of {} ({} points, {}-D): {method}, perplexity {}, {} iterations",
         r.source, r.n, r.dim, t.perplexity, t.iterations
     );
+    if let Some(c) = &r.codes {
+        println!(
+            "detector                {} ({}, trained on {}): codes of {} {} and {} {}",
+            c.model.display(),
+            c.scorer,
+            c.trained_on,
+            c.normal_n,
+            c.normal,
+            c.anomaly_n,
+            c.anomaly
+        );
+    }
     println!("KL(P‖Q)                 {:.4}", r.kl);
     match r.knn10_agreement {
+        Some(a) if r.codes.is_some() => println!("10-NN label agreement   {a:.4} (normal points)"),
         Some(a) => println!("10-NN label agreement   {a:.4}"),
         None => println!("10-NN label agreement   n/a (no labels)"),
+    }
+    if let (Some(s), Some(c)) = (r.anomaly_separation, r.anomaly_separation_chance) {
+        let (most, k) = (K / 2 + 1, K);
+        println!(
+            "anomaly separation      {s:.4} (anomalies with ≥ {most} of {k} nearest neighbours anomalous; {c:.4} by chance)"
+        );
     }
     let c = &r.calibration;
     println!(
@@ -112,8 +149,12 @@ pub fn run(args: TsneArgs) -> Result<()> {
         c.sigma_min, c.sigma_median, c.sigma_max, c.max_entropy_error
     );
     let s = &r.timings;
+    let codes = r
+        .codes_seconds
+        .map(|c| format!(" codes {c:.1},"))
+        .unwrap_or_default();
     println!(
-        "seconds                 load {:.1}, neighbours {:.1}, affinities {:.1}, init {:.1}, optimize {:.1}, total {:.1}",
+        "seconds                 load {:.1},{codes} neighbours {:.1}, affinities {:.1}, init {:.1}, optimize {:.1}, total {:.1}",
         r.load_seconds, s.neighbours, s.affinities, s.init, s.optimize, r.total_seconds
     );
     let out = cfg.env.out.display();
@@ -133,9 +174,11 @@ mod tests {
             "tsne", "--all", "--theta", "0.2", "--seed", "4",
         ]);
         let c = config(&cli);
-        assert_eq!(
-            (c.limit, c.tsne.theta, c.tsne.seed, c.env.seed),
-            (None, 0.2, 4, 4)
-        );
+        assert_eq!((c.limit, c.tsne.theta, c.env.seed), (None, 0.2, 4));
+        // --codes replaces the default selection; the sets keep their defaults.
+        let cli = crate::common::parse::<TsneArgs, _, _>(["tsne", "--codes", "m"]);
+        let (c, d) = (config(&cli), TsneConfig::default());
+        assert_eq!((c.data, c.codes), (None, Some(PathBuf::from("m"))));
+        assert_eq!((c.normal, c.anomaly), (d.normal, d.anomaly));
     }
 }

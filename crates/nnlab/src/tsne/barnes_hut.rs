@@ -189,7 +189,8 @@ pub fn gradient(
             let w = 1.0 / (1.0 + d2);
             a[0] += pij * w * (y[i][0] - y[j][0]);
             a[1] += pij * w * (y[i][1] - y[j][1]);
-            if with_kl {
+            if with_kl && pij > 0.0 {
+                // 0 · log 0 = 0: a neighbour whose Gaussian weight underflowed adds nothing.
                 cross += pij * (pij / w).ln();
             }
         }

@@ -5,16 +5,20 @@
 //! ([`affinity`]). The embedding minimizes KL(P‖Q) for Student-t affinities Q, exactly over all
 //! pairs ([`exact`], O(n²) per step) or with Barnes–Hut repulsion ([`barnes_hut`],
 //! O(n log n)), by gradient descent with early exaggeration, momentum and gains ([`optimize`]).
+//! [`neighbours`] measures the result: k-NN label agreement and how well a marked subset keeps
+//! to itself.
 
 pub mod affinity;
 pub mod barnes_hut;
 pub mod exact;
+pub mod neighbours;
 pub mod optimize;
 pub mod perplexity;
 #[cfg(test)]
 mod tests;
 
 pub use exact::{GradientCheck, check_gradient};
+pub use neighbours::{knn_agreement, majority_chance, majority_share, nearest};
 pub use perplexity::Calibration;
 
 use burn::prelude::Device;
@@ -72,8 +76,6 @@ pub struct Params {
     pub theta: f64,
     /// Initial embedding.
     pub init: Init,
-    /// Seed of the initial embedding.
-    pub seed: u64,
 }
 
 impl Default for Params {
@@ -91,7 +93,6 @@ impl Default for Params {
             method: Method::BarnesHut,
             theta: 0.5,
             init: Init::Pca,
-            seed: 0,
         }
     }
 }
@@ -228,13 +229,15 @@ pub struct Embedding {
     pub timings: Timings,
 }
 
-/// Embeds `n` points of dimension `dim` (`x` row-major) with t-SNE. `progress(done, total)` is
-/// called after every gradient step. Distances and the PCA start use Burn on `device`.
+/// Embeds `n` points of dimension `dim` (`x` row-major) with t-SNE. `seed` fixes the initial
+/// embedding (the PCA start's subspace iteration, or the random start). `progress(done, total)`
+/// is called after every gradient step. Distances and the PCA start use Burn on `device`.
 pub fn embed(
     x: &[f32],
     n: usize,
     dim: usize,
     params: &Params,
+    seed: u64,
     device: &Device,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Embedding, ParamError> {
@@ -270,7 +273,7 @@ pub fn embed(
         }
     };
     let t = Instant::now();
-    let mut y = optimize::initial(x, n, dim, params.init, params.seed, device);
+    let mut y = optimize::initial(x, n, dim, params.init, seed, device);
     timings.init = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut opt = optimize::Optimizer::new(n);
@@ -314,28 +317,6 @@ pub fn embed(
         calibrations,
         timings,
     })
-}
-
-/// The k-nearest-neighbour label agreement of an embedding: the share, over all points and
-/// their `k` nearest other points in `y` (Euclidean, ties to the smaller index), of neighbours
-/// with the point's label. Exact brute force, O(n²). `None` for fewer than k + 1 points.
-pub fn knn_agreement(y: &[[f64; 2]], labels: &[u8], k: usize) -> Option<f64> {
-    let n = y.len();
-    if n <= k || labels.len() != n || k == 0 {
-        return None;
-    }
-    let same: usize = par_map(n, |i| {
-        let mut d: Vec<(f64, usize)> = (0..n)
-            .filter(|&j| j != i)
-            .map(|j| (exact::sq(y[i], y[j]), j))
-            .collect();
-        let by = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-        d.select_nth_unstable_by(k - 1, by);
-        d[..k].iter().filter(|e| labels[e.1] == labels[i]).count()
-    })
-    .into_iter()
-    .sum();
-    Some(same as f64 / (n * k) as f64)
 }
 
 /// `f(0), …, f(n − 1)` computed on all cores (scoped threads over contiguous chunks), in order.

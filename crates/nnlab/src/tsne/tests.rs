@@ -167,11 +167,12 @@ fn barnes_hut_final_kl_is_close_to_exact_tsne() {
             method: Method::Exact,
             ..params.clone()
         },
+        0,
         &device,
         &mut |_, _| {},
     )
     .unwrap();
-    let bh = embed(&x, n, 10, &params, &device, &mut |_, _| {}).unwrap();
+    let bh = embed(&x, n, 10, &params, 0, &device, &mut |_, _| {}).unwrap();
     // Both optimize the same kind of objective; the kNN P drops the far pairs' tiny p_ij and
     // θ = 0.5 perturbs the descent: final KLs agree within 5 % (measured within 1-2 %).
     let rel = (bh.kl - exact.kl).abs() / exact.kl;
@@ -207,8 +208,8 @@ fn same_seed_same_embedding_and_bad_settings_are_named() {
         ..Params::default()
     };
     let device = Device::flex();
-    let a = embed(&x, n, 10, &params, &device, &mut |_, _| {}).unwrap();
-    let b = embed(&x, n, 10, &params, &device, &mut |_, _| {}).unwrap();
+    let a = embed(&x, n, 10, &params, 0, &device, &mut |_, _| {}).unwrap();
+    let b = embed(&x, n, 10, &params, 0, &device, &mut |_, _| {}).unwrap();
     assert_eq!(a.y, b.y);
     let mut calls = 0;
     embed(
@@ -219,6 +220,7 @@ fn same_seed_same_embedding_and_bad_settings_are_named() {
             init: Init::Random,
             ..params.clone()
         },
+        0,
         &device,
         &mut |_, _| calls += 1,
     )
@@ -268,15 +270,44 @@ fn same_seed_same_embedding_and_bad_settings_are_named() {
             "learning_rate",
         ),
     ] {
-        let e = embed(&x, n, 10, &p, &device, &mut |_, _| {}).unwrap_err();
+        let e = embed(&x, n, 10, &p, 0, &device, &mut |_, _| {}).unwrap_err();
         assert_eq!(e.field, field, "{e}");
     }
     let mut bad = x.clone();
     bad[3] = f32::NAN;
     assert_eq!(
-        embed(&bad, n, 10, &params, &device, &mut |_, _| {})
+        embed(&bad, n, 10, &params, 0, &device, &mut |_, _| {})
             .unwrap_err()
             .field,
         "data"
     );
+}
+
+/// A stored p_ij = 0 (a far neighbour whose Gaussian weight underflowed, as in tight clusters of
+/// a detector's codes) adds 0 · log 0 = 0 to the Barnes–Hut KL, as in the exact KL, instead of
+/// NaN. At θ = 0 the two agree to rounding (1e-12).
+#[test]
+fn zero_affinities_add_nothing_to_the_barnes_hut_kl() {
+    let (mut p, y) = random_problem(2, 12);
+    let n = y.len();
+    let cut = p[1] + p[n];
+    (p[1], p[n]) = (0.0, 0.0);
+    p.iter_mut().for_each(|v| *v /= 1.0 - cut);
+    let mut sparse = affinity::SparseP {
+        n,
+        indptr: vec![0],
+        indices: Vec::new(),
+        values: Vec::new(),
+    };
+    for i in 0..n {
+        for j in (0..n).filter(|&j| j != i) {
+            sparse.indices.push(j as u32);
+            sparse.values.push(p[i * n + j]);
+        }
+        sparse.indptr.push(sparse.indices.len());
+    }
+    let mut g = vec![[0.0; 2]; n];
+    let bh = barnes_hut::gradient(&sparse, &y, 1.0, 0.0, true, &mut g).unwrap();
+    let exact = kl(&p, &y);
+    assert!((bh - exact).abs() < 1e-12, "BH {bh} vs exact {exact}");
 }

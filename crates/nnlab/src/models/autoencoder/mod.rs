@@ -7,7 +7,7 @@ pub mod torch;
 pub mod train;
 
 pub use torch::{TorchModule, TorchSequential, TorchTensor};
-pub use train::{reconstruct, score, train};
+pub use train::{codes, reconstruct, score, train};
 
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};

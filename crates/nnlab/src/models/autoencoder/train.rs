@@ -1,5 +1,5 @@
 //! Training an autoencoder on normal images by minimizing Σ_batch ‖X − D(E(X))‖² with Adam, and
-//! scoring images by their reconstruction error s(X) = ‖X − D(E(X))‖².
+//! scoring images by their reconstruction error s(X) = ‖X − D(E(X))‖², and their codes E(X).
 
 use super::{Autoencoder, ModelConfig};
 use crate::data::Images;
@@ -40,6 +40,12 @@ pub fn score(model: &Autoencoder, data: &Images, device: &Device) -> Vec<f32> {
     fit::score_in_batches(data, 1000, device, |x| {
         (model.forward(x.clone()) - x).square().sum_dim(1)
     })
+}
+
+/// The code z = E(x) (the bottleneck) of every image of `data`, row-major [n, latent], computed
+/// in batches.
+pub fn codes(model: &Autoencoder, data: &Images, device: &Device) -> Vec<f32> {
+    fit::score_in_batches(data, 1000, device, |x| model.encode(x))
 }
 
 /// The reconstructions D(E(x)) of the images `idx`, each a row-major `Vec` of n pixels.

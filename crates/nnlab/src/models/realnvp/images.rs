@@ -1,6 +1,7 @@
 //! RealNVP on images: uniform dequantization, the logit transform of the RealNVP paper, the
 //! negative log-likelihood of the discrete image in nats and bits/dim, training with
-//! [`crate::train::fit`], deterministic scoring (the flow anomaly score) and sampling.
+//! [`crate::train::fit`], deterministic scoring (the flow anomaly score), latent codes and
+//! sampling.
 //!
 //! A pixel x ∈ {0, 1/255, …, 1} is dequantized to y = (255·x + u)/256 with u ~ U(0, 1), so y has
 //! a density on [0, 1]^D, then mapped to v = logit(p) with p = α + (1 − 2α)·y (α = 0.05 keeps
@@ -116,6 +117,15 @@ fn nll_in_batches(
 /// Deterministic per-image NLL in nats (u = ½ for every pixel), computed in batches: the anomaly score.
 pub fn score_images(model: &RealNvp, data: &Images, device: &Device) -> Vec<f32> {
     nll_in_batches(model, data, device, |dims| Tensor::full(dims, 0.5, device))
+}
+
+/// The latent code of every image of `data`, row-major [n, D]: z = f(v) with the deterministic
+/// dequantization of the score (u = ½), y = (255·x + ½)/256 and v = logit(α + (1 − 2α)·y).
+pub fn latent_codes(model: &RealNvp, data: &Images, device: &Device) -> Vec<f32> {
+    crate::train::score_in_batches(data, SCORE_BATCH, device, |x| {
+        let y = (x * 255.0).add_scalar(0.5) / 256.0;
+        model.forward(logit_transform(y).0).0
+    })
 }
 
 /// Per-image NLL in nats with dequantization noise u ~ U(0,1) drawn from `rng` (the usual

@@ -20,7 +20,9 @@ mod tests_images;
 #[cfg(test)]
 mod tests_toy;
 
-pub use images::{bits_per_dim, image_nll, sample_images, score_images, train_images};
+pub use images::{
+    bits_per_dim, image_nll, latent_codes, sample_images, score_images, train_images,
+};
 
 use super::coupling::{Coupling, CouplingConfig};
 use crate::train::normal_noise;

@@ -1,5 +1,6 @@
 //! Training a VAE on the negative ELBO, and measuring a trained one on data: per-image anomaly
-//! scores (−ELBO), the test ELBO with its two terms, importance-weighted bounds IW_k, and samples.
+//! scores (−ELBO), codes μ(x), the test ELBO with its two terms, importance-weighted bounds
+//! IW_k, and samples.
 
 use super::{Vae, VaeConfig};
 use crate::data::Images;
@@ -46,6 +47,12 @@ pub fn train(
         },
         obs,
     )
+}
+
+/// The code of every image of `data`: the mean μ(x) of q(z|x), row-major [n, latent], in
+/// batches.
+pub fn codes(model: &Vae, data: &Images, device: &Device) -> Vec<f32> {
+    score_in_batches(data, EVAL_BATCH, device, |x| model.encode(x).0)
 }
 
 /// −ELBO per image averaged over `samples` reparameterized draws from a StdRng seeded by `seed`,

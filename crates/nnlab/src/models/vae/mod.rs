@@ -15,7 +15,7 @@ pub mod elbo;
 mod measure;
 
 pub use crate::train::{EpochStats, TrainConfig, TrainError, TrainObserver};
-pub use measure::{Evaluation, evaluate, sample_means, score, train};
+pub use measure::{Evaluation, codes, evaluate, sample_means, score, train};
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
