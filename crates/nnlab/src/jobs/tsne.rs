@@ -4,7 +4,7 @@
 
 use super::{Env, Job, JobError, Observer};
 use crate::data::{Images, Split};
-use crate::plot::{Cloud, embedding_scatter};
+use crate::plot::{Cloud, Target, embedding_scatter};
 use crate::tsne::{self, Params, Timings};
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -128,7 +128,7 @@ impl Job for TsneConfig {
         obs.stage("writing outputs");
         let out = self.env.outputs();
         out.text("embedding.csv", &csv(&e.y, &images))?;
-        plot(&out.path("tsne.png"), &images, &e.y, e.kl)?;
+        plot(&out.figure("tsne"), &images, &e.y, e.kl)?;
         let report = TsneReport {
             source: images.name.clone(),
             n: images.n,
@@ -179,7 +179,7 @@ fn csv(y: &[[f64; 2]], images: &Images) -> String {
 }
 
 /// One cloud per label (or one for all points without labels).
-fn plot(path: &std::path::Path, images: &Images, y: &[[f64; 2]], kl: f64) -> Result<(), JobError> {
+fn plot(to: &Target, images: &Images, y: &[[f64; 2]], kl: f64) -> Result<(), JobError> {
     let pts: Vec<(f64, f64)> = y.iter().map(|p| (p[0], p[1])).collect();
     let groups: Vec<(String, Vec<(f64, f64)>)> = match &images.labels {
         Some(l) => (0..=255u8)
@@ -204,5 +204,5 @@ fn plot(path: &std::path::Path, images: &Images, y: &[[f64; 2]], kl: f64) -> Res
         })
         .collect();
     let title = format!("t-SNE of {} ({} images), KL {kl:.3}", images.name, images.n);
-    Ok(embedding_scatter(path, &title, &clouds)?)
+    Ok(embedding_scatter(to, &title, &clouds)?)
 }
