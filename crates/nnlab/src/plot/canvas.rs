@@ -213,7 +213,7 @@ struct Coverage {
 }
 
 impl Coverage {
-    /// The window of canvas `size` around points `xs`, `ys` grown by `reach` pixels; `None` if
+    /// The window of canvas `size` around the points `pts` grown by `reach` pixels; `None` if
     /// it misses the canvas.
     fn around(size: (u32, u32), pts: &[(f64, f64)], reach: f64) -> Option<Self> {
         let lo = |f: fn(&(f64, f64)) -> f64| pts.iter().map(f).fold(f64::INFINITY, f64::min);
@@ -361,3 +361,7 @@ fn dot(
     }
     cov.paint(back, color)
 }
+
+#[cfg(test)]
+#[path = "canvas_tests.rs"]
+mod tests;

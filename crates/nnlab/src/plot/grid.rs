@@ -228,6 +228,27 @@ mod tests {
         assert_eq!(pixel(x0 + 14 * 3, y0 + 12 * 3), [255, 255, 255]);
     }
 
+    /// As SVG, the images are the backdrop (one embedded PNG `<image>`) and the labels and
+    /// captions stay `<text>`.
+    #[test]
+    fn svg_grid_embeds_the_images_and_keeps_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grid.svg");
+        let img = digit(0);
+        let rows = vec![GridRow {
+            label: "inputs".into(),
+            images: vec![&img],
+            captions: vec!["0.5".into()],
+        }];
+        image_grid(&path, "Grid", &rows, 28, 28).unwrap();
+        let texts = crate::plot::testutil::check_svg(&path);
+        assert_eq!(texts, ["Grid", "inputs", "0.5"]);
+        let doc = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(doc.matches("<image ").count(), 1);
+        assert!(doc.contains("href=\"data:image/png;base64,iVBORw0KGgo"));
+        assert!(!dir.path().join("grid.png").exists());
+    }
+
     #[test]
     fn mismatched_image_names_the_row() {
         let dir = tempfile::tempdir().unwrap();

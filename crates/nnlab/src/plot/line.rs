@@ -254,6 +254,25 @@ mod tests {
         check_png(&path, CHART_SIZE);
     }
 
+    /// `Figures::Both` writes `loss.png` and `loss.svg` from one call; the SVG is XML whose
+    /// title, axis names and legend are `<text>` elements.
+    #[test]
+    fn writes_png_and_svg_with_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let train = losses(30, 1.0);
+        let lines = [Line {
+            name: "train",
+            points: &train,
+        }];
+        let to = Target::new(&dir.path().join("loss"), crate::plot::Figures::Both);
+        line_plot(&to, "Loss", "epoch", "nats", &lines, true).unwrap();
+        check_png(&dir.path().join("loss.png"), CHART_SIZE);
+        let texts = crate::plot::testutil::check_svg(&dir.path().join("loss.svg"));
+        for t in ["Loss", "epoch", "nats", "train"] {
+            assert!(texts.iter().any(|s| s == t), "{t} in {texts:?}");
+        }
+    }
+
     #[test]
     fn writes_stem_plots_and_rejects_empty_input() {
         let dir = tempfile::tempdir().unwrap();
