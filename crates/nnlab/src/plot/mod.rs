@@ -1,13 +1,16 @@
-//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images, line and stem
-//! plots, multi-panel figures of lines and histograms, log–log scatter plots, and 2-D density
-//! panels (scatter plots over heat maps), confusion matrices and signed images on a diverging
-//! colormap.
+//! Figures, as PNG, SVG or both: overlaid score histograms, ROC curves, grids of grayscale
+//! images, line and stem plots, multi-panel figures of lines and histograms, log–log scatter
+//! plots, and 2-D density panels (scatter plots over heat maps), confusion matrices and signed
+//! images on a diverging colormap.
 //!
-//! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG (the `png`
-//! crate), and written with [`crate::io::write_atomic`], so a figure appears complete under its
-//! final name or not at all. Text uses the Ubuntu Light typeface
-//! embedded in the `epaint_default_fonts` crate (registered with plotters' `ab_glyph` renderer),
-//! so no system fonts or font libraries are needed.
+//! Every figure function takes a [`Target`] (or a plain path, one file chosen by its extension)
+//! and draws through [`render`] once per file, on the one backend [`canvas::Canvas`]: for PNG an
+//! RGB buffer in memory whose lines and dots are anti-aliased, encoded with the `png` crate; for
+//! SVG a document whose text stays `<text>`. Each file is written with
+//! [`crate::io::write_atomic`], so a figure appears complete under its final name or not at
+//! all. Text uses the Ubuntu Light typeface embedded in the `epaint_default_fonts` crate
+//! (registered with plotters' `ab_glyph` renderer), so no system fonts or font libraries are
+//! needed; an SVG names the family `sans-serif` and the viewer picks the face.
 //!
 //! Input policy, the same for every function: an empty input (no series, no points, no rows) is
 //! a [`PlotError::InvalidInput`]; non-finite numbers in the data series are skipped (and, where
