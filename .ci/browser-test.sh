@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Browser test of the run report: runs a tiny flow1d job, renders its report.html in headless
+# Browser test of the run report: runs a tiny flow1d job twice (PNG figures, then
+# --figures both, whose page shows the SVG inline), renders each report.html in headless
 # Chromium, and checks that the page loaded without console errors, that every figure rendered
 # (non-blank image regions in the screenshot) and that the metrics in the page equal
-# metrics.json. Skips (exit 0) with a message when no Chromium can be found or installed.
+# metrics.json; the SVG file is also rendered alone. Skips (exit 0) with a message when no
+# Chromium can be found or installed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 skip() { echo "browser-test: SKIPPED: $*"; exit 0; }
@@ -24,18 +26,27 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # The binary the workspace tests built (same features: no rebuild of the dependencies).
 cargo test -q --workspace --no-run
-./target/debug/nnlab flow1d --epochs 2 --train 500 --test 500 --samples 1000 --quiet --out "$work/run"
-page="$work/run/report.html"
-[ -f "$page" ] || { echo "browser-test: FAILED: no report.html written"; exit 1; }
-
 flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --hide-scrollbars
        --user-data-dir="$work/profile")
-"$browser" "${flags[@]}" --enable-logging=stderr --v=0 --window-size=1200,3000 \
-  --screenshot="$work/shot.png" "file://$page" 2>"$work/console.log" >/dev/null || true
-"$browser" "${flags[@]}" --dump-dom "file://$page" 2>/dev/null >"$work/dom.html"
-if grep -E "Uncaught|ERROR:CONSOLE|CONSOLE\(.*\)\] \"(Uncaught|Error)" "$work/console.log"; then
-  echo "browser-test: FAILED: console errors (above)"; exit 1
-fi
-[ -s "$work/shot.png" ] || { echo "browser-test: FAILED: no screenshot"; exit 1; }
-python3 .ci/check_report.py "$work/dom.html" "$work/run/metrics.json" "$work/shot.png"
+# render URL SHOT SIZE: screenshot of URL into SHOT; fails on console errors.
+render() {
+  "$browser" "${flags[@]}" --enable-logging=stderr --v=0 --window-size="$3" \
+    --screenshot="$2" "$1" 2>"$work/console.log" >/dev/null || true
+  if grep -E "Uncaught|ERROR:CONSOLE|CONSOLE\(.*\)\] \"(Uncaught|Error)" "$work/console.log"; then
+    echo "browser-test: FAILED: console errors (above) in $1"; exit 1
+  fi
+  [ -s "$2" ] || { echo "browser-test: FAILED: no screenshot of $1"; exit 1; }
+}
+for figures in png both; do
+  run="$work/run-$figures"
+  ./target/debug/nnlab flow1d --epochs 2 --train 500 --test 500 --samples 1000 --quiet \
+    --figures "$figures" --out "$run"
+  page="$run/report.html"
+  [ -f "$page" ] || { echo "browser-test: FAILED: no report.html written"; exit 1; }
+  render "file://$page" "$work/shot.png" 1200,3000
+  "$browser" "${flags[@]}" --dump-dom "file://$page" 2>/dev/null >"$work/dom.html"
+  python3 .ci/check_report.py "$work/dom.html" "$run/metrics.json" "$work/shot.png"
+done
+render "file://$work/run-both/flow1d.svg" "$work/svg.png" 1300,1000
+python3 .ci/check_report.py --shot "$work/svg.png"
 echo "browser-test: passed ($browser)"

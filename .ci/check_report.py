@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Checks a rendered report.html (no third-party packages): the metrics cells of the DOM Chromium
-dumped equal metrics.json, every embedded figure decodes to a non-blank image, and the
-screenshot of the page is not blank. Usage: check_report.py DOM.html metrics.json SHOT.png"""
+dumped equal metrics.json, every embedded PNG figure decodes to a non-blank image, every inline
+SVG figure has drawing elements and <text>, and the screenshot of the page (or, with one
+argument, of a figure alone) is not blank.
+Usage: check_report.py DOM.html metrics.json SHOT.png | check_report.py --shot SHOT.png"""
 import base64, html, json, re, struct, sys, zlib
 
 
@@ -60,15 +62,29 @@ def main(dom_path, metrics_path, shot_path):
         shown = cells[k]
         ok = (float(shown) == float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else shown == json.dumps(v).strip('"') or shown == str(v).lower()
         assert ok, f"metric {k}: page shows {shown!r}, metrics.json has {v!r}"
-    figures = re.findall(r'src="data:image/png;base64,([^"]+)"', dom)
-    assert figures, "the page shows no figure"
+    figures = re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', dom)
+    svgs = re.findall(r'<figure id="fig-[^"]+\.svg"><svg\b.*?</svg>', dom, re.S)
+    assert figures or svgs, "the page shows no figure"
     for i, b64 in enumerate(figures):
         n = distinct_colours(base64.b64decode(b64))
         assert n >= 3, f"figure {i} is blank ({n} colours)"
+    for i, svg in enumerate(svgs):
+        texts = [t for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg) if t.strip()]
+        shapes = len(re.findall(r"<(polyline|line|rect|circle|polygon|path)\b", svg))
+        assert texts and shapes >= 10, f"SVG figure {i}: {len(texts)} texts, {shapes} shapes"
     n = distinct_colours(open(shot_path, "rb").read())
     assert n >= 8, f"the screenshot is blank ({n} colours)"
-    print(f"check_report: {len(cells)} metrics equal metrics.json, {len(figures)} figures non-blank, screenshot has {n}+ colours")
+    print(f"check_report: {len(cells)} metrics equal metrics.json, {len(figures)} PNG and {len(svgs)} SVG figures non-blank, screenshot has {n}+ colours")
+
+
+def shot(shot_path):
+    n = distinct_colours(open(shot_path, "rb").read())
+    assert n >= 8, f"the screenshot of the figure is blank ({n} colours)"
+    print(f"check_report: the figure rendered alone has {n}+ colours")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    if sys.argv[1] == "--shot":
+        shot(sys.argv[2])
+    else:
+        main(*sys.argv[1:4])

@@ -235,12 +235,13 @@ fn print_summary(r: &Report) {
         r.score_seconds
     );
     let grid = if r.config.scorer.reconstructs() {
-        "reconstructions.png"
+        "reconstructions"
     } else {
-        "extremes.png"
+        "extremes"
     };
+    let figs = crate::common::figure_names(r.config.env.figures, &["histogram", "roc", grid, "loss"]);
     println!(
-        "outputs     {}/ (metrics.json, scores.csv, histogram.png, roc.png, {grid}, loss.png, model/, report.html)",
+        "outputs     {}/ (metrics.json, scores.csv, {figs}, model/, report.html)",
         r.config.env.out.display()
     );
 }
@@ -324,9 +325,10 @@ fn run_benchmark(args: BenchmarkArgs) -> Result<()> {
         cfg.sigmas, r.deep_svdd_mean_auroc
     );
     println!(
-        "time        {:.1} s; outputs {}/ (benchmark.json, benchmark.csv, auroc.png, one run per task)",
+        "time        {:.1} s; outputs {}/ (benchmark.json, benchmark.csv, {}, one run per task)",
         r.seconds,
-        cfg.env.out.display()
+        cfg.env.out.display(),
+        crate::common::figure_names(cfg.env.figures, &["auroc"])
     );
     Ok(())
 }

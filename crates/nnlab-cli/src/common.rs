@@ -1,9 +1,11 @@
 //! Options shared by the commands that load data and train: where the data are, whether to
-//! download, which device, and whether to draw progress bars.
+//! download, which device, whether to draw progress bars, and the figures' file formats
+//! ([`FigureArgs`], also flattened into the jobs that load no data).
 
 use clap::Args;
 use nnlab::device::DeviceChoice;
 use nnlab::jobs::Env;
+use nnlab::plot::Figures;
 use nnlab::train::TrainConfig;
 use std::path::PathBuf;
 
@@ -22,6 +24,23 @@ pub struct Common {
     /// No progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub figures: FigureArgs,
+}
+
+/// The file formats of a job's figures.
+#[derive(Args, Debug, Default)]
+pub struct FigureArgs {
+    /// File format of every figure: png, svg (vector, text stays text) or both [default: png].
+    #[arg(long, value_enum)]
+    pub figures: Option<Figures>,
+}
+
+impl FigureArgs {
+    /// The formats given on the command line, else `d` (a job's default).
+    pub fn or(&self, d: Figures) -> Figures {
+        self.figures.unwrap_or(d)
+    }
 }
 
 impl Common {
@@ -32,9 +51,25 @@ impl Common {
             data_dir: self.data_dir.clone().or(d.data_dir.clone()),
             offline: self.offline || d.offline,
             device: self.device,
+            figures: self.figures.or(d.figures),
             ..env(d, out, seed)
         }
     }
+}
+
+/// The file names of the figures `stems` written in the formats `f`, comma-separated
+/// (`loss.png`, `loss.svg`, or `loss.{png,svg}` for both), for the printed summaries.
+pub fn figure_names(f: Figures, stems: &[&str]) -> String {
+    let ext = match f {
+        Figures::Png => "png",
+        Figures::Svg => "svg",
+        Figures::Both => "{png,svg}",
+    };
+    stems
+        .iter()
+        .map(|s| format!("{s}.{ext}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The job environment `d` with the output folder and seed given on the command line.

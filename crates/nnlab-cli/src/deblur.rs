@@ -46,6 +46,8 @@ pub struct DeblurArgs {
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    figures: crate::common::FigureArgs,
 }
 
 /// The job config the flags describe; no flags gives [`DeblurConfig::default`].
@@ -62,6 +64,7 @@ pub fn config(args: &DeblurArgs) -> DeblurConfig {
         env: nnlab::jobs::Env {
             out: args.out.clone().unwrap_or(d.env.out.clone()),
             seed: args.seed.unwrap_or(d.env.seed),
+            figures: args.figures.or(d.env.figures),
             data_dir: args.data_dir.clone().or(d.env.data_dir.clone()),
             offline: args.offline || d.env.offline,
             ..d.env
@@ -96,7 +99,8 @@ pub fn run(args: DeblurArgs) -> Result<()> {
         r.best_psnr_fista, r.best_iteration_fista
     );
     println!(
-        "wrote deblur.png, psnr.png, recovered.npy, metrics.json in {}",
+        "wrote {}, recovered.npy, metrics.json in {}",
+        crate::common::figure_names(cfg.env.figures, &["deblur", "psnr"]),
         cfg.env.out.display()
     );
     Ok(())

@@ -47,6 +47,8 @@ pub struct DictionaryArgs {
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    figures: crate::common::FigureArgs,
 }
 
 /// The job config the flags describe; no flags gives [`DictionaryJob::default`].
@@ -67,6 +69,7 @@ pub fn config(args: &DictionaryArgs) -> DictionaryJob {
         env: nnlab::jobs::Env {
             out: args.out.clone().unwrap_or(d.env.out.clone()),
             seed: args.seed.unwrap_or(d.env.seed),
+            figures: args.figures.or(d.env.figures),
             data_dir: args.data_dir.clone().or(d.env.data_dir.clone()),
             offline: args.offline || d.env.offline,
             ..d.env
@@ -99,7 +102,8 @@ pub fn run(args: DictionaryArgs) -> Result<()> {
         r.seconds_test
     );
     println!(
-        "wrote atoms.png, reconstructions.png, objective.png, metrics.json, model/ in {}",
+        "wrote {}, metrics.json, model/ in {}",
+        crate::common::figure_names(cfg.env.figures, &["atoms", "reconstructions", "objective"]),
         cfg.env.out.display()
     );
     Ok(())

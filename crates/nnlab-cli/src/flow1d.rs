@@ -48,6 +48,8 @@ pub struct Flow1dArgs {
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    figures: crate::common::FigureArgs,
 }
 
 /// The job the arguments describe; options not given keep their [`Config::default`] value.
@@ -61,7 +63,10 @@ fn config(args: Flow1dArgs) -> Config {
         n_train: args.train.unwrap_or(d.n_train),
         n_test: args.test.unwrap_or(d.n_test),
         samples: args.samples.unwrap_or(d.samples),
-        env: crate::common::env(d.env, args.out, args.seed),
+        env: nnlab::jobs::Env {
+            figures: args.figures.or(d.env.figures),
+            ..crate::common::env(d.env, args.out, args.seed)
+        },
     }
 }
 
@@ -71,7 +76,7 @@ pub fn run(args: Flow1dArgs) -> Result<()> {
     let start = std::time::Instant::now();
     let r = jobs::execute(&cfg, &mut bars)?;
     let (png, json) = (
-        cfg.env.out.join("flow1d.png"),
+        cfg.env.out.join(crate::common::figure_names(cfg.env.figures, &["flow1d"])),
         cfg.env.out.join("metrics.json"),
     );
     let show = |v: &[f64]| {

@@ -135,9 +135,12 @@ fn print_summary(r: &Report) {
         );
     }
     println!(
-        "outputs     {}/ (metrics.json, steps.csv, grad_norm_vs_d.png, grad_norm.png, loss.png, \
-         discriminator.png, samples-<loss>.png)",
-        r.config.env.out.display()
+        "outputs     {}/ (metrics.json, steps.csv, {})",
+        r.config.env.out.display(),
+        crate::common::figure_names(
+            r.config.env.figures,
+            &["grad_norm_vs_d", "grad_norm", "loss", "discriminator", "samples-<loss>"]
+        )
     );
 }
 

@@ -44,6 +44,8 @@ pub struct LassoArgs {
     /// No progress output.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    figures: crate::common::FigureArgs,
 }
 
 /// The job config the flags describe; no flags gives [`LassoConfig::default`].
@@ -61,6 +63,7 @@ pub fn config(args: &LassoArgs) -> LassoConfig {
         env: nnlab::jobs::Env {
             out: args.out.clone().unwrap_or(d.env.out.clone()),
             seed: args.seed.unwrap_or(d.env.seed),
+            figures: args.figures.or(d.env.figures),
             ..d.env
         },
     }
@@ -97,7 +100,8 @@ pub fn run(args: LassoArgs) -> Result<()> {
         r.ista_rate_constant, r.ista_bound, r.fista_rate_constant, r.fista_bound
     );
     println!(
-        "wrote x.npy, convergence.png, history.csv, metrics.json in {}",
+        "wrote x.npy, {}, history.csv, metrics.json in {}",
+        crate::common::figure_names(cfg.env.figures, &["convergence"]),
         cfg.env.out.display()
     );
     Ok(())

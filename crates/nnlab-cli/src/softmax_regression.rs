@@ -86,6 +86,7 @@ pub fn config(args: &SoftmaxRegressionArgs) -> Config {
     e.data_dir = c.data_dir.clone().or(e.data_dir.take());
     e.offline |= c.offline;
     e.device = c.device;
+    e.figures = c.figures.or(e.figures);
     cfg
 }
 
@@ -130,8 +131,9 @@ fn print_summary(r: &Report) {
         c.inputs
     );
     println!(
-        "outputs     {}/ (metrics.json, loss.png, confusion.png, weights.png, model/{WEIGHTS}, model/{SHAPE})",
-        r.config.env.out.display()
+        "outputs     {}/ (metrics.json, {}, model/{WEIGHTS}, model/{SHAPE})",
+        r.config.env.out.display(),
+        crate::common::figure_names(r.config.env.figures, &["loss", "confusion", "weights"])
     );
 }
 

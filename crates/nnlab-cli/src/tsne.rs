@@ -104,6 +104,7 @@ pub fn config(args: &TsneArgs) -> TsneConfig {
     env.data_dir = args.common.data_dir.clone();
     env.offline = args.common.offline;
     env.device = args.common.device;
+    env.figures = args.common.figures.or(env.figures);
     cfg
 }
 
@@ -158,7 +159,8 @@ pub fn run(args: TsneArgs) -> Result<()> {
         r.load_seconds, s.neighbours, s.affinities, s.init, s.optimize, r.total_seconds
     );
     let out = cfg.env.out.display();
-    println!("wrote                   {out}/embedding.csv, {out}/tsne.png, {out}/metrics.json");
+    let fig = crate::common::figure_names(cfg.env.figures, &["tsne"]);
+    println!("wrote                   {out}/embedding.csv, {out}/{fig}, {out}/metrics.json");
     Ok(())
 }
 

@@ -108,8 +108,9 @@ fn print_summary(r: &Report) {
     }
     println!("evaluation  {:.1} s", t.seconds);
     println!(
-        "outputs     {}/ (metrics.json, samples.png, reconstructions.png, loss.png, {}, {})",
+        "outputs     {}/ (metrics.json, {}, {}, {})",
         r.config.env.out.display(),
+        crate::common::figure_names(r.config.env.figures, &["samples", "reconstructions", "loss"]),
         vae::WEIGHTS,
         vae::CONFIG
     );

@@ -1,5 +1,6 @@
 //! Atomic file output: every file nnlab writes appears complete under its final name or not at all.
-//! Also bounded text input, and the one way model weights become bytes and back (safetensors).
+//! Also bounded text input, the one way model weights become bytes and back (safetensors), and
+//! base64 for embedding files in text (report pages, SVG figures).
 //!
 //! What a write does with the path the user named:
 //! - a regular file or a new name: written atomically (temporary file beside it, renamed over it);
@@ -249,6 +250,29 @@ pub fn f32_safetensors<'a>(
     safetensors::tensor::serialize(views, Some(metadata)).map_err(|e| e.to_string())
 }
 
+/// Standard base64 (RFC 4648 §4, alphabet `A–Z a–z 0–9 + /`, `=` padding): every 3 bytes
+/// b0 b1 b2 become the four 6-bit groups of the 24-bit word b0·2¹⁶ + b1·2⁸ + b2.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let word = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((word >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[path = "io_tests.rs"]
 mod hostile_tests;
@@ -277,5 +301,23 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(fs::read(&p).unwrap(), b"old");
         assert!(!temp_path(&p).exists());
+    }
+
+    /// RFC 4648 §10 test vectors: exact equality, the encoding is a bijection on bytes.
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
     }
 }

@@ -107,7 +107,8 @@ pub fn run(args: LeakArgs) -> Result<()> {
         r.leaky_inflation, r.honest_inflation, r.honest_std_error
     );
     println!(
-        "wrote accuracy.png, examples.png, metrics.json in {}",
+        "wrote {}, metrics.json in {}",
+        crate::common::figure_names(cfg.env.figures, &["accuracy", "examples"]),
         cfg.env.out.display()
     );
     Ok(())

@@ -84,6 +84,7 @@ impl EnvArgs {
             data_dir: self.common.data_dir.or(env.data_dir),
             offline: self.common.offline || env.offline,
             device: self.common.device,
+            figures: self.common.figures.or(env.figures),
         }
     }
 }

@@ -121,7 +121,8 @@ pub fn run(args: MomentumArgs) -> Result<()> {
         last(&r.momentum_loss)
     );
     println!(
-        "wrote rates.png, autoencoder.png, metrics.json in {}",
+        "wrote {}, metrics.json in {}",
+        crate::common::figure_names(cfg.env.figures, &["rates", "autoencoder"]),
         cfg.env.out.display()
     );
     Ok(())

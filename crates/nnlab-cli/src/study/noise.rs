@@ -133,7 +133,8 @@ pub fn run(args: NoiseArgs) -> Result<()> {
         );
     }
     println!(
-        "wrote identity.png, sgd.png, scalar.png, metrics.json in {}",
+        "wrote {}, metrics.json in {}",
+        crate::common::figure_names(cfg.env.figures, &["identity", "sgd", "scalar"]),
         cfg.env.out.display()
     );
     Ok(())

@@ -1,9 +1,10 @@
-//! [`Env`]: what every job runs in: the output folder, where data come from, the device and the
-//! seed.
+//! [`Env`]: what every job runs in: the output folder, where data come from, the device, the
+//! seed and the figure formats.
 
 use super::{JobError, Outputs};
 use crate::data::{DataSource, DownloadProgress, Images, Selection, Split};
 use crate::device::DeviceChoice;
+use crate::plot::Figures;
 use burn::prelude::Device;
 use std::path::PathBuf;
 
@@ -20,10 +21,14 @@ pub struct Env {
     pub device: DeviceChoice,
     /// Seed of every random choice of the run (splits, initial weights, batch order, noise).
     pub seed: u64,
+    /// The formats every figure of the run is written in (absent in older configs: PNG).
+    #[serde(default)]
+    pub figures: Figures,
 }
 
 impl Env {
-    /// The environment of a job named `name`: output into `runs/<name>`, seed 0, CPU.
+    /// The environment of a job named `name`: output into `runs/<name>`, seed 0, CPU, PNG
+    /// figures.
     pub fn named(name: &str) -> Self {
         Self {
             out: PathBuf::from("runs").join(name),
@@ -31,6 +36,7 @@ impl Env {
             offline: false,
             device: DeviceChoice::Cpu,
             seed: 0,
+            figures: Figures::Png,
         }
     }
 
@@ -54,7 +60,7 @@ impl Env {
 
     /// The writer of this run's outputs.
     pub fn outputs(&self) -> Outputs {
-        Outputs::new(&self.out)
+        Outputs::new(&self.out).with_figures(self.figures)
     }
 
     /// Where datasets are read from (and downloaded to, unless offline).

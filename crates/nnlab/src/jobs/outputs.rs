@@ -1,21 +1,30 @@
 //! [`Outputs`]: the single writer of a run's files. Every file appears complete under its final
-//! name or not at all ([`crate::io::write_atomic`]), and every error names the path.
+//! name or not at all ([`crate::io::write_atomic`]), every error names the path, and every
+//! figure is written in the run's formats ([`Outputs::figure`]).
 
 use super::JobError;
+use crate::plot::{Figures, Target};
 use std::path::{Path, PathBuf};
 
 /// Writes the files of one run into its output folder.
 #[derive(Clone, Debug)]
 pub struct Outputs {
     dir: PathBuf,
+    figures: Figures,
 }
 
 impl Outputs {
-    /// A writer into `dir` (created on the first write).
+    /// A writer into `dir` (created on the first write) whose figures are PNG.
     pub fn new(dir: &Path) -> Self {
         Self {
             dir: dir.to_path_buf(),
+            figures: Figures::Png,
         }
+    }
+
+    /// This writer with its figures written in the formats `figures`.
+    pub fn with_figures(self, figures: Figures) -> Self {
+        Self { figures, ..self }
     }
 
     /// The output folder.
@@ -27,6 +36,13 @@ impl Outputs {
     /// atomically themselves).
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+
+    /// Where figure `stem` (a name without extension, e.g. `loss`) goes: `stem.png`,
+    /// `stem.svg` or both, as the run's figure formats say. Every figure of every job is
+    /// written through this, so the formats are chosen in one place.
+    pub fn figure(&self, stem: &str) -> Target {
+        Target::new(&self.path(stem), self.figures)
     }
 
     /// Writes `bytes` as `name`.
@@ -54,6 +70,6 @@ impl Outputs {
 
     /// The writer of a sub-folder (e.g. `model/`).
     pub fn sub(&self, name: &str) -> Outputs {
-        Outputs::new(&self.path(name))
+        Outputs::new(&self.path(name)).with_figures(self.figures)
     }
 }

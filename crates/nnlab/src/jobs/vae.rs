@@ -265,7 +265,7 @@ fn write_outputs(
         .collect();
     let test_point = [(report.epochs.len() as f64, -report.test.elbo.mean)];
     plot::line_plot(
-        &out.path("loss.png"),
+        &out.figure("loss"),
         "VAE training loss: -ELBO per image (nats)",
         "epoch",
         "-ELBO (nats)",
@@ -294,7 +294,7 @@ fn write_outputs(
         })
         .collect();
     plot::image_grid(
-        &out.path("samples.png"),
+        &out.figure("samples"),
         "Samples: Bernoulli means of p(x|z), z ~ N(0, I)",
         &grid,
         rows,
@@ -319,7 +319,7 @@ fn write_outputs(
         });
     }
     plot::image_grid(
-        &out.path("reconstructions.png"),
+        &out.figure("reconstructions"),
         &format!("{}: originals and reconstructions", test.name),
         &grid,
         rows,

@@ -1,9 +1,8 @@
 //! Grouped bar charts: one group of bars per category (e.g. a class), one bar per series (e.g. a
 //! scorer) in the palette's colours, with optional horizontal reference lines.
 
-use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, invalid, render};
+use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, invalid, render, Target};
 use plotters::prelude::*;
-use std::path::Path;
 
 /// One series of a bar chart: a value per category (non-finite values draw no bar).
 pub struct BarSeries<'a> {
@@ -25,7 +24,7 @@ pub struct Reference<'a> {
 /// length than `categories`, or the range is empty; otherwise drawing or writing errors. All
 /// name `path`.
 pub fn bar_chart(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     (x_label, y_label): (&str, &str),
     categories: &[String],
@@ -33,6 +32,8 @@ pub fn bar_chart(
     references: &[Reference],
     y_range: (f64, f64),
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if categories.is_empty() || series.is_empty() {
         return Err(invalid(path, "no categories or no series"));
     }
@@ -52,7 +53,7 @@ pub fn bar_chart(
     }
     let n = categories.len() as f64;
     let width = 0.8 / series.len() as f64;
-    render(path, CHART_SIZE, |root| -> DrawResult {
+    render(&to, CHART_SIZE, |root| -> DrawResult {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 20))

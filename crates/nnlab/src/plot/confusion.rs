@@ -1,10 +1,9 @@
 //! Confusion-matrix figure: a K×K grid of cells, true class by row and predicted class by
 //! column, each shaded by its share of its row and printed with its count.
 
-use super::{DrawResult, FONT, PlotError, invalid, render};
+use super::{DrawResult, FONT, PlotError, invalid, render, Target};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::Path;
 
 /// Largest number of classes drawn (cells stay legible).
 const MAX_CLASSES: usize = 40;
@@ -22,11 +21,13 @@ const DARK: (f64, f64, f64) = (31.0, 119.0, 180.0);
 /// `names.len()` rows of `names.len()` values; otherwise drawing or writing errors. All name
 /// `path`.
 pub fn confusion_matrix(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     names: &[String],
     counts: &[Vec<u64>],
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     let k = names.len();
     if k == 0 || k > MAX_CLASSES {
         return Err(invalid(
@@ -43,7 +44,7 @@ pub fn confusion_matrix(
     let cell = (560 / k as u32).clamp(14, 64);
     let (left, top) = (110u32, 70u32);
     let size = (left + k as u32 * cell + 30, top + k as u32 * cell + 80);
-    render(path, size, |root| -> DrawResult {
+    render(&to, size, |root| -> DrawResult {
         root.fill(&WHITE)?;
         let center = Pos::new(HPos::Center, VPos::Center);
         let title_style = (FONT, 20).into_font().color(&BLACK).pos(center);

@@ -2,11 +2,8 @@
 //! regular grid (a heat map in the viridis colours) and scattered point sets on top — for
 //! example data vs model samples, and a learned density p(x, y).
 
-use super::{
-    DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render,
-};
+use super::{DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render, Target, Area};
 use plotters::prelude::*;
-use std::path::Path;
 
 /// Named points, drawn as small dots in one palette colour (the i-th set of a panel takes
 /// colour i).
@@ -71,7 +68,9 @@ pub(crate) fn viridis(t: f64) -> RGBColor {
 /// value count other than nx·ny or a non-finite or empty range, or nothing at all is plottable
 /// (no finite point and no density image); otherwise drawing or writing errors. All name
 /// `path`.
-pub fn density_panels(path: &Path, title: &str, panels: &[DensityPanel]) -> Result<(), PlotError> {
+pub fn density_panels(to: impl Into<Target>, title: &str, panels: &[DensityPanel]) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if panels.is_empty() {
         return Err(invalid(path, "no panels given"));
     }
@@ -133,7 +132,7 @@ pub fn density_panels(path: &Path, title: &str, panels: &[DensityPanel]) -> Resu
     let (px, py) = (0.03 * (x1 - x0), 0.03 * (y1 - y0));
     let (xr, yr) = (x0 - px..x1 + px, y0 - py..y1 + py);
     let size = (PANEL.0 * panels.len() as u32, PANEL.1 + TITLE_H);
-    render(path, size, |root| {
+    render(&to, size, |root| {
         root.fill(&WHITE)?;
         let body = root.titled(title, (FONT, 22))?;
         for (panel, area) in panels.iter().zip(body.split_evenly((1, panels.len()))) {
@@ -149,7 +148,7 @@ fn finite(p: &[f64; 2]) -> bool {
 
 /// Draws one panel on `area` with the shared ranges.
 fn draw_panel(
-    area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    area: &Area<'_>,
     panel: &DensityPanel,
     xr: std::ops::Range<f64>,
     yr: std::ops::Range<f64>,

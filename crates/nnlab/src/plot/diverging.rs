@@ -1,10 +1,9 @@
 //! Signed images on a diverging colormap (blue < 0, white = 0, red > 0), such as the rows of a
 //! linear classifier's weight matrix shown as images.
 
-use super::{DrawResult, FONT, PlotError, fmt_num, invalid, render_on};
+use super::{DrawResult, FONT, PlotError, fmt_num, invalid, render_on, Target};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::Path;
 
 /// Images per row of the figure.
 const PER_ROW: usize = 5;
@@ -34,12 +33,14 @@ pub(crate) fn diverging(t: f64) -> [u8; 3] {
 /// 256×256, an image does not have `rows * cols` values or has a non-finite one; otherwise
 /// drawing or writing errors. All name `path`.
 pub fn signed_images(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     images: &[(String, &[f32])],
     rows: usize,
     cols: usize,
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if images.is_empty() {
         return Err(invalid(path, "no images given"));
     }
@@ -91,7 +92,7 @@ pub fn signed_images(
         }
     };
     let full_title = format!("{title}; scale ±{}", fmt_num(m));
-    render_on(path, (width, height), prefill, |root| -> DrawResult {
+    render_on(&to, (width, height), prefill, |root| -> DrawResult {
         let center = Pos::new(HPos::Center, VPos::Center);
         let style = (FONT, 20).into_font().color(&BLACK).pos(center);
         root.draw(&Text::new(

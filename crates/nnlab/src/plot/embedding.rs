@@ -1,11 +1,8 @@
 //! Scatter plots of 2-D embeddings: named point clouds on linear axes, one palette colour per
 //! cloud (digits 0–9 get ten colours), with marked clouds (anomalies) drawn as dark crosses.
 
-use super::{
-    DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render,
-};
+use super::{DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render, Target};
 use plotters::prelude::*;
-use std::path::Path;
 
 /// Size of an embedding figure in pixels (nearly square: embeddings have no preferred axis).
 pub const EMBEDDING_SIZE: (u32, u32) = (900, 820);
@@ -25,7 +22,9 @@ pub struct Cloud<'a> {
 /// # Errors
 /// [`PlotError::InvalidInput`] if there is no finite point; otherwise drawing or writing errors.
 /// All name `path`.
-pub fn embedding_scatter(path: &Path, title: &str, clouds: &[Cloud]) -> Result<(), PlotError> {
+pub fn embedding_scatter(to: impl Into<Target>, title: &str, clouds: &[Cloud]) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
     let all = || clouds.iter().flat_map(|c| c.points.iter().filter(finite));
     if all().next().is_none() {
@@ -41,14 +40,14 @@ pub fn embedding_scatter(path: &Path, title: &str, clouds: &[Cloud]) -> Result<(
     };
     let xs = span(&|p| p.0);
     let ys = span(&|p| p.1);
-    render(path, EMBEDDING_SIZE, |root| -> DrawResult {
+    render(&to, EMBEDDING_SIZE, |root| -> DrawResult {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 22))
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(xs, ys)?;
+            .build_cartesian_2d(xs.clone(), ys.clone())?;
         chart
             .configure_mesh()
             .x_desc("t-SNE 1")

@@ -1,9 +1,8 @@
 //! Grids of grayscale images: one labelled row per group, each image optionally captioned.
 
-use super::{DrawResult, FONT, PlotError, ensure_font, invalid, render_on};
+use super::{DrawResult, FONT, PlotError, ensure_font, invalid, render_on, Target};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::Path;
 
 /// A grid of grayscale images: each row has a label drawn at its left and a list of images
 /// (each `rows*cols` f32 in `[0, 1]`, row-major); images scaled up (e.g. 3x) with a small gap; optional caption under each image (e.g. the score).
@@ -35,12 +34,14 @@ const MAX_SIDE: u32 = 16_384;
 /// images (each naming the row by its label), or the figure would exceed 16 384 pixels a side;
 /// otherwise drawing or writing errors. All name `path`.
 pub fn image_grid(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     rows: &[GridRow],
     img_rows: usize,
     img_cols: usize,
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if rows.is_empty() {
         return Err(invalid(path, "no image rows given"));
     }
@@ -149,7 +150,7 @@ pub fn image_grid(
         }
     };
 
-    render_on(path, (width, height), prefill, |root| -> DrawResult {
+    render_on(&to, (width, height), prefill, |root| -> DrawResult {
         let centered_top = Pos::new(HPos::Center, VPos::Top);
         let title_style = TextStyle::from(title_font.clone()).pos(centered_top);
         root.draw(&Text::new(title, (width as i32 / 2, 10), title_style))?;
@@ -225,6 +226,27 @@ mod tests {
         let (x0, y0) = (img.width - 4 * (84 + GAP) - GAP, TITLE_H); // first image origin
         assert_eq!(pixel(x0 + 1, y0 + 1), [0, 0, 0]);
         assert_eq!(pixel(x0 + 14 * 3, y0 + 12 * 3), [255, 255, 255]);
+    }
+
+    /// As SVG, the images are the backdrop (one embedded PNG `<image>`) and the labels and
+    /// captions stay `<text>`.
+    #[test]
+    fn svg_grid_embeds_the_images_and_keeps_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grid.svg");
+        let img = digit(0);
+        let rows = vec![GridRow {
+            label: "inputs".into(),
+            images: vec![&img],
+            captions: vec!["0.5".into()],
+        }];
+        image_grid(&path, "Grid", &rows, 28, 28).unwrap();
+        let texts = crate::plot::testutil::check_svg(&path);
+        assert_eq!(texts, ["Grid", "inputs", "0.5"]);
+        let doc = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(doc.matches("<image ").count(), 1);
+        assert!(doc.contains("href=\"data:image/png;base64,iVBORw0KGgo"));
+        assert!(!dir.path().join("grid.png").exists());
     }
 
     #[test]

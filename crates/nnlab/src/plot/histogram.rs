@@ -1,12 +1,8 @@
 //! Overlaid, density-normalised histograms of several score sets with a threshold line.
 
-use super::{
-    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid,
-    nonempty_range, render,
-};
+use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid, nonempty_range, render, Target};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::Path;
 
 /// One named series of scores for a histogram.
 pub struct Series<'a> {
@@ -32,13 +28,15 @@ const MAX_BINS: usize = 10_000;
 /// 0 or over 10 000, or `threshold` is not finite (or not > 0 with `log_x`); otherwise drawing or
 /// writing errors. All name `path`.
 pub fn score_histogram(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     series: &[Series],
     threshold: f64,
     log_x: bool,
     bins: usize,
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if series.is_empty() {
         return Err(invalid(path, "no score series given"));
     }
@@ -98,7 +96,7 @@ pub fn score_histogram(
     let t_frac = (t - x0) / (x1 - x0);
     let x_desc = if log_x { "log10(score)" } else { "score" };
 
-    render(path, CHART_SIZE, |root| -> DrawResult {
+    render(&to, CHART_SIZE, |root| -> DrawResult {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 22))

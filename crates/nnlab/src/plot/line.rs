@@ -1,14 +1,9 @@
 //! Generic line plots of several named (x, y) series, such as training and validation losses.
 
-use super::{
-    CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid,
-    nonempty_range, render,
-};
-use plotters::coord::Shift;
+use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid, nonempty_range, render, Target, Area};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
-use std::path::Path;
 
 /// One named line: (x, y) points drawn in the order given.
 pub struct Line<'a> {
@@ -29,43 +24,46 @@ const MARKER_MAX_POINTS: usize = 60;
 /// [`PlotError::InvalidInput`] if `lines` is empty or no line has a plottable point; otherwise
 /// drawing or writing errors. All name `path`.
 pub fn line_plot(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     x_label: &str,
     y_label: &str,
     lines: &[Line],
     log_y: bool,
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
     let labels = Labels {
         title,
         x_label,
         y_label,
         stems: false,
     };
-    xy_plot(path, &labels, lines, log_y)
+    xy_plot(&to, &labels, lines, log_y)
 }
 
 /// Stem plot of discrete signals: each point (n, y) of each series is a vertical stem from
 /// (n, 0) to (n, y) topped by a dot, the usual picture of a sequence y(n). The y axis always
 /// includes 0. Same input rules and errors as [`line_plot`].
 pub fn stem_plot(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     x_label: &str,
     y_label: &str,
     lines: &[Line],
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
     let labels = Labels {
         title,
         x_label,
         y_label,
         stems: true,
     };
-    xy_plot(path, &labels, lines, false)
+    xy_plot(&to, &labels, lines, false)
 }
 
 /// The body of [`line_plot`] and [`stem_plot`].
-fn xy_plot(path: &Path, labels: &Labels, lines: &[Line], log_y: bool) -> Result<(), PlotError> {
+fn xy_plot(to: &Target, labels: &Labels, lines: &[Line], log_y: bool) -> Result<(), PlotError> {
+    let path = to.path();
     if lines.is_empty() {
         return Err(invalid(path, "no lines given"));
     }
@@ -101,7 +99,7 @@ fn xy_plot(path: &Path, labels: &Labels, lines: &[Line], log_y: bool) -> Result<
     } else {
         (y0, y1)
     };
-    render(path, CHART_SIZE, |root| {
+    render(to, CHART_SIZE, |root| {
         if log_y {
             // Pad by 5 % of the decades spanned; a single value gets a factor of 2 either side.
             let f = if y1 > y0 { (y1 / y0).powf(0.05) } else { 2.0 };
@@ -171,7 +169,7 @@ struct Labels<'a> {
 
 /// Draws the chart with a linear x axis and the y axis `y` (linear or logarithmic).
 fn draw<Y>(
-    root: &DrawingArea<BitMapBackend<'_>, Shift>,
+    root: &Area<'_>,
     labels: &Labels,
     lines: &[Line],
     data: &[Vec<(f64, f64)>],
@@ -254,6 +252,25 @@ mod tests {
         assert!(has_color(&img, color(0)) && has_color(&img, color(1)));
         line_plot(&path, "Loss", "epoch", "loss", &lines, true).unwrap();
         check_png(&path, CHART_SIZE);
+    }
+
+    /// `Figures::Both` writes `loss.png` and `loss.svg` from one call; the SVG is XML whose
+    /// title, axis names and legend are `<text>` elements.
+    #[test]
+    fn writes_png_and_svg_with_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let train = losses(30, 1.0);
+        let lines = [Line {
+            name: "train",
+            points: &train,
+        }];
+        let to = Target::new(&dir.path().join("loss"), crate::plot::Figures::Both);
+        line_plot(&to, "Loss", "epoch", "nats", &lines, true).unwrap();
+        check_png(&dir.path().join("loss.png"), CHART_SIZE);
+        let texts = crate::plot::testutil::check_svg(&dir.path().join("loss.svg"));
+        for t in ["Loss", "epoch", "nats", "train"] {
+            assert!(texts.iter().any(|s| s == t), "{t} in {texts:?}");
+        }
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! PNG figures: overlaid score histograms, ROC curves, grids of grayscale images, line and stem
-//! plots, multi-panel figures of lines and histograms, log–log scatter plots, and 2-D density
-//! panels (scatter plots over heat maps), confusion matrices and signed images on a diverging
-//! colormap.
+//! Figures, as PNG, SVG or both: overlaid score histograms, ROC curves, grids of grayscale
+//! images, line and stem plots, multi-panel figures of lines and histograms, log–log scatter
+//! plots, and 2-D density panels (scatter plots over heat maps), confusion matrices and signed
+//! images on a diverging colormap.
 //!
-//! Every figure is drawn with `plotters` into an RGB buffer in memory, encoded as PNG (the `png`
-//! crate), and written with [`crate::io::write_atomic`], so a figure appears complete under its
-//! final name or not at all. Text uses the Ubuntu Light typeface
-//! embedded in the `epaint_default_fonts` crate (registered with plotters' `ab_glyph` renderer),
-//! so no system fonts or font libraries are needed.
+//! Every figure function takes a [`Target`] (or a plain path, one file chosen by its extension)
+//! and draws through [`render`] once per file, on the one backend [`canvas::Canvas`]: for PNG an
+//! RGB buffer in memory whose lines and dots are anti-aliased, encoded with the `png` crate; for
+//! SVG a document whose text stays `<text>`. Each file is written with
+//! [`crate::io::write_atomic`], so a figure appears complete under its final name or not at
+//! all. Text uses the Ubuntu Light typeface embedded in the `epaint_default_fonts` crate
+//! (registered with plotters' `ab_glyph` renderer), so no system fonts or font libraries are
+//! needed; an SVG names the family `sans-serif` and the viewer picks the face.
 //!
 //! Input policy, the same for every function: an empty input (no series, no points, no rows) is
 //! a [`PlotError::InvalidInput`]; non-finite numbers in the data series are skipped (and, where
@@ -19,6 +22,7 @@
 //! validation, normal test and anomaly sets in that order to get blue, green and red).
 
 mod bars;
+mod canvas;
 mod confusion;
 mod density;
 mod diverging;
@@ -30,6 +34,7 @@ mod panels;
 mod png;
 mod roc;
 mod scatter;
+mod target;
 
 pub use bars::{BarSeries, Reference, bar_chart};
 pub use confusion::confusion_matrix;
@@ -42,6 +47,9 @@ pub use line::{Line, line_plot, stem_plot};
 pub use panels::{Panel, PanelHistogram, PanelLine, figure_size, panel_figure};
 pub use roc::roc_curve;
 pub use scatter::loglog_scatter;
+pub use target::{Figures, Target};
+
+use canvas::Canvas;
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
@@ -166,42 +174,88 @@ pub(crate) fn ensure_font() -> Result<(), String> {
     }
 }
 
-/// Draws a `width`×`height` figure on a white background with `draw`, encodes it as PNG and
-/// writes it atomically to `path`.
+/// The drawing area every figure function draws on (a raster or an SVG [`Canvas`]).
+pub(crate) type Area<'a> = DrawingArea<Canvas<'a>, Shift>;
+
+/// Draws a `width`×`height` figure on a white background with `draw` once for each file of
+/// `to`: an anti-aliased raster encoded as PNG, and an SVG document. Each file is written
+/// atomically.
 pub(crate) fn render(
-    path: &Path,
-    (width, height): (u32, u32),
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> DrawResult,
+    to: &Target,
+    size: (u32, u32),
+    draw: impl Fn(&Area<'_>) -> DrawResult,
 ) -> Result<(), PlotError> {
-    render_on(path, (width, height), |_| {}, draw)
+    draw_files(to, size, None, draw)
 }
 
 /// Like [`render`], but `prefill` first paints directly into the white RGB buffer (row-major,
-/// 3 bytes a pixel) before `draw` adds plotters elements on top.
+/// 3 bytes a pixel) before `draw` adds plotters elements on top; in SVG the painted buffer is
+/// the backdrop, embedded as a PNG `<image>`.
 pub(crate) fn render_on(
-    path: &Path,
+    to: &Target,
     (width, height): (u32, u32),
     prefill: impl FnOnce(&mut [u8]),
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> DrawResult,
+    draw: impl Fn(&Area<'_>) -> DrawResult,
 ) -> Result<(), PlotError> {
-    let draw_error = |message: String| PlotError::Draw {
+    let mut base = vec![255u8; 3 * width as usize * height as usize];
+    prefill(&mut base);
+    draw_files(to, (width, height), Some(&base), draw)
+}
+
+/// The body of [`render`] and [`render_on`]: `base` is the prefilled raster, if any.
+fn draw_files(
+    to: &Target,
+    (width, height): (u32, u32),
+    base: Option<&[u8]>,
+    draw: impl Fn(&Area<'_>) -> DrawResult,
+) -> Result<(), PlotError> {
+    let draw_error = |path: &Path, message: String| PlotError::Draw {
         path: path.to_path_buf(),
         message,
     };
-    ensure_font().map_err(draw_error)?;
-    let mut buf = vec![255u8; 3 * width as usize * height as usize];
-    prefill(&mut buf);
-    {
-        let root = BitMapBackend::with_buffer(&mut buf, (width, height)).into_drawing_area();
-        draw(&root)
-            .and_then(|()| root.present().map_err(Into::into))
-            .map_err(|e| draw_error(e.to_string()))?;
+    let write = |path: &Path, bytes: &[u8]| {
+        crate::io::write_atomic(path, bytes).map_err(|source| PlotError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    ensure_font().map_err(|e| draw_error(to.path(), e))?;
+    let finish = |root: &Area<'_>| draw(root).and_then(|()| root.present().map_err(Into::into));
+    if let Some(path) = to.png() {
+        let mut buf = match base {
+            Some(b) => b.to_vec(),
+            None => vec![255u8; 3 * width as usize * height as usize],
+        };
+        finish(&Canvas::raster(&mut buf, (width, height)).into_drawing_area())
+            .map_err(|e| draw_error(path, e.to_string()))?;
+        let bytes = png::encode_rgb(width, height, &buf).map_err(|e| draw_error(path, e))?;
+        write(path, &bytes)?;
     }
-    let bytes = png::encode_rgb(width, height, &buf).map_err(draw_error)?;
-    crate::io::write_atomic(path, &bytes).map_err(|source| PlotError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    if let Some(path) = to.svg() {
+        let mut doc = String::new();
+        finish(&Canvas::svg(&mut doc, (width, height)).into_drawing_area())
+            .map_err(|e| draw_error(path, e.to_string()))?;
+        if let Some(b) = base {
+            let png = png::encode_rgb(width, height, b).map_err(|e| draw_error(path, e))?;
+            doc = with_backdrop(&doc, (width, height), &png);
+        }
+        write(path, doc.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The SVG document `doc` with the PNG image `png` of `width`×`height` pixels as its first
+/// (bottom-most) element, embedded as a data URI and drawn pixel for pixel.
+fn with_backdrop(doc: &str, (width, height): (u32, u32), png: &[u8]) -> String {
+    let at = doc.find("<svg").and_then(|s| doc[s..].find('>').map(|e| s + e + 1));
+    let at = at.unwrap_or(0);
+    format!(
+        "{}\n<image x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" \
+         style=\"image-rendering:pixelated\" href=\"data:image/png;base64,{}\"/>{}",
+        &doc[..at],
+        crate::io::base64(png),
+        &doc[at..]
+    )
 }
 
 /// Formats a number for a label with about four significant digits: plain notation for

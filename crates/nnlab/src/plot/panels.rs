@@ -1,12 +1,8 @@
 //! Multi-panel figures: a grid of charts under one title, each panel holding density-normalized
 //! histograms and (solid or dashed) lines.
 
-use super::{
-    DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid, nonempty_range, render,
-};
-use plotters::coord::Shift;
+use super::{DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid, nonempty_range, render, Target, Area};
 use plotters::prelude::*;
-use std::path::Path;
 
 /// Pixel size of one panel.
 pub const PANEL_SIZE: (u32, u32) = (640, 440);
@@ -54,11 +50,13 @@ pub struct Panel<'a> {
 /// than 10 000 bins, a given x range is not finite and increasing, or a panel has nothing
 /// finite to draw; otherwise drawing or writing errors. All name `path`.
 pub fn panel_figure(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     panels: &[Panel],
     columns: usize,
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if panels.is_empty() || columns == 0 {
         return Err(invalid(path, "need at least one panel and one column"));
     }
@@ -70,7 +68,7 @@ pub fn panel_figure(
     }
     let (rows, cols) = grid_shape(panels.len(), columns);
     render(
-        path,
+        &to,
         figure_size(panels.len(), columns),
         |root| -> DrawResult {
             root.fill(&WHITE)?;
@@ -190,7 +188,7 @@ fn prepare(p: &Panel) -> Result<Prepared, String> {
 }
 
 fn draw_panel(
-    area: &DrawingArea<BitMapBackend<'_>, Shift>,
+    area: &Area<'_>,
     p: &Panel,
     pr: &Prepared,
 ) -> DrawResult {

@@ -1,9 +1,8 @@
 //! ROC curve figure: the curve, the chance diagonal, the AUROC and an optional operating point.
 
-use super::{DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid, render};
+use super::{DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid, render, Target};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::Path;
 
 /// Size of the (nearly square) ROC figure in pixels.
 const ROC_SIZE: (u32, u32) = (680, 600);
@@ -23,12 +22,14 @@ const EPS: f64 = 1e-9;
 /// operating point is not finite or outside [0, 1]; otherwise drawing or writing errors. All name
 /// `path`.
 pub fn roc_curve(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     points: &[(f64, f64)],
     auroc: f64,
     operating_point: Option<(f64, f64)>,
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     let in_unit = |v: f64| (-EPS..=1.0 + EPS).contains(&v);
     let pts: Vec<(f64, f64)> = points
         .iter()
@@ -58,7 +59,7 @@ pub fn roc_curve(
         "n/a".into()
     };
 
-    render(path, ROC_SIZE, |root| -> DrawResult {
+    render(&to, ROC_SIZE, |root| -> DrawResult {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 22))

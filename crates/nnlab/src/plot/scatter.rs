@@ -1,11 +1,8 @@
 //! Scatter plots on log–log axes: several named point clouds, such as a gradient norm against a
 //! probability across thousands of training steps.
 
-use super::{
-    CHART_SIZE, DrawResult, FONT, Line, PlotError, color, draw_legend, draw_mesh, invalid, render,
-};
+use super::{CHART_SIZE, DrawResult, FONT, Line, PlotError, color, draw_legend, draw_mesh, invalid, render, Target};
 use plotters::prelude::*;
-use std::path::Path;
 
 /// Log–log scatter plot: each named series of (x, y) points is drawn as small translucent dots
 /// in the palette's colours (so dense regions look darker); both axes are logarithmic.
@@ -18,12 +15,14 @@ use std::path::Path;
 /// [`PlotError::InvalidInput`] if `series` is empty or holds no plottable point; otherwise
 /// drawing or writing errors. All name `path`.
 pub fn loglog_scatter(
-    path: &Path,
+    to: impl Into<Target>,
     title: &str,
     x_label: &str,
     y_label: &str,
     series: &[Line],
 ) -> Result<(), PlotError> {
+    let to: Target = to.into();
+    let path = to.path();
     if series.is_empty() {
         return Err(invalid(path, "no series given"));
     }
@@ -50,14 +49,14 @@ pub fn loglog_scatter(
     };
     let xs = span(all().map(|p| p.0).collect());
     let ys = span(all().map(|p| p.1).collect());
-    render(path, CHART_SIZE, |root| -> DrawResult {
+    render(&to, CHART_SIZE, |root| -> DrawResult {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 22))
             .margin(14)
             .x_label_area_size(48)
             .y_label_area_size(72)
-            .build_cartesian_2d(xs.log_scale(), ys.log_scale())?;
+            .build_cartesian_2d(xs.clone().log_scale(), ys.clone().log_scale())?;
         draw_mesh(&mut chart, x_label, y_label, 15)?;
         for (i, (s, pts)) in series.iter().zip(&data).enumerate() {
             let c = color(i);

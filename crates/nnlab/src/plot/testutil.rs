@@ -1,4 +1,4 @@
-//! Test helpers for the plot module: checking written PNG files.
+//! Test helpers for the plot module: checking written PNG and SVG files.
 
 use super::png::{Decoded, SIGNATURE, decode_rgb};
 use plotters::style::RGBColor;
@@ -47,4 +47,35 @@ pub fn unwritable_path(dir: &Path) -> PathBuf {
     let blocker = dir.join("not-a-dir");
     std::fs::write(&blocker, b"x").unwrap();
     blocker.join("out.png")
+}
+
+/// The text of every `<text>` element of the SVG document `bytes` (trimmed), in order; panics
+/// unless the document parses as XML and its root element is `<svg>`.
+pub fn svg_texts(bytes: &[u8]) -> Vec<String> {
+    use xml::reader::{EventReader, XmlEvent};
+    let (mut texts, mut in_text, mut root) = (Vec::new(), false, None);
+    for event in EventReader::new(bytes) {
+        match event.unwrap_or_else(|e| panic!("not XML: {e}")) {
+            XmlEvent::StartElement { name, .. } => {
+                root.get_or_insert_with(|| name.local_name.clone());
+                if name.local_name == "text" {
+                    in_text = true;
+                    texts.push(String::new());
+                }
+            }
+            XmlEvent::Characters(s) if in_text => texts.last_mut().unwrap().push_str(&s),
+            XmlEvent::EndElement { name } if name.local_name == "text" => in_text = false,
+            _ => {}
+        }
+    }
+    assert_eq!(root.as_deref(), Some("svg"), "root element");
+    texts.iter().map(|t| t.trim().to_string()).collect()
+}
+
+/// Checks that `path` is an SVG document (XML, `<svg>` root) with at least one `<text>` element
+/// and no temporary file beside it; returns the texts.
+pub fn check_svg(path: &Path) -> Vec<String> {
+    let texts = svg_texts(&std::fs::read(path).unwrap());
+    assert!(!texts.is_empty(), "{}: no <text>", path.display());
+    texts
 }

@@ -18,28 +18,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Standard base64 (RFC 4648 §4, alphabet `A–Z a–z 0–9 + /`, `=` padding): every 3 bytes
-/// b0 b1 b2 become the four 6-bit groups of the 24-bit word b0·2¹⁶ + b1·2⁸ + b2.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let word = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((word >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+pub use crate::io::base64;
 
 /// The UTC date and time `YYYY-MM-DD HH:MM:SS` of `secs` seconds after 1970-01-01 00:00 UTC.
 /// Days since the epoch become a proleptic Gregorian date by the era decomposition of
@@ -82,24 +61,6 @@ th.sort{cursor:pointer}.muted{color:#777}";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// RFC 4648 §10 test vectors: exact equality, the encoding is a bijection on bytes.
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let cases = [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ];
-        for (plain, encoded) in cases {
-            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
-        }
-        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
-    }
 
     /// Known instants: the epoch, a leap day, the last second of a century year that is not a
     /// leap year, and a date after 2038.

@@ -40,7 +40,8 @@ pub struct Figure {
     pub bytes: Vec<u8>,
 }
 
-/// The figures (`*.png`, `*.svg`) directly inside `dir`, sorted by name.
+/// The figures directly inside `dir`, one per figure, sorted by name: `NAME.svg` when there is
+/// one (a vector image, shown inline), else `NAME.png`.
 pub fn figures(dir: &Path) -> std::io::Result<Vec<Figure>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -58,6 +59,11 @@ pub fn figures(dir: &Path) -> std::io::Result<Vec<Figure>> {
             });
         }
     }
+    let svgs: std::collections::HashSet<String> = out
+        .iter()
+        .filter_map(|f| f.name.strip_suffix(".svg").map(str::to_string))
+        .collect();
+    out.retain(|f| f.name.strip_suffix(".png").is_none_or(|s| !svgs.contains(s)));
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

@@ -14,7 +14,8 @@ fn info(job: &str) -> RunInfo {
     }
 }
 
-/// A tiny PNG's bytes appear base64-encoded in a data URI, every scalar metric appears in its
+/// A tiny PNG's bytes appear base64-encoded in a data URI (a PNG with an SVG of the same name is
+/// left out: the SVG is shown), every scalar metric appears in its
 /// `data-metric` cell exactly as serde_json prints it, nested metrics are folded, markup in
 /// the command is escaped and the seconds fields are listed under Timings.
 #[test]
@@ -28,6 +29,7 @@ fn run_page_embeds_figures_and_metrics() {
     )
     .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a figure").unwrap();
+    std::fs::write(dir.path().join("plot.png"), png).unwrap(); // shadowed by plot.svg
     let figs = figures(dir.path()).unwrap();
     assert_eq!(
         figs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),

@@ -161,7 +161,7 @@ pub fn write_outputs(
     ];
     out.text("scores.csv", &scores_csv(&sets, t))?;
 
-    let path = out.path("histogram.png");
+    let path = out.figure("histogram");
     let series = sets.map(|(name, _, v)| Series { name, values: v });
     let scorer = det.info.model.scorer();
     let title = format!(
@@ -173,7 +173,7 @@ pub fn write_outputs(
     let log_x = cfg.log_histogram && cfg.complexity != crate::complexity::Correction::Difference;
     plot::score_histogram(&path, &title, &series, t, log_x, 80)?;
 
-    let path = out.path("roc.png");
+    let path = out.figure("roc");
     let roc = metrics::roc_curve(&data.normal_test.scores, &data.anomaly.scores);
     let op = (report.type_i_error, 1.0 - report.type_ii_error);
     plot::roc_curve(
@@ -184,7 +184,7 @@ pub fn write_outputs(
         Some(op),
     )?;
 
-    let path = out.path("loss.png");
+    let path = out.figure("loss");
     let pts: Vec<(f64, f64)> = report
         .epochs
         .iter()
@@ -241,16 +241,16 @@ pub fn write_outputs(
     }
     let (name, title) = if reconstructs {
         (
-            "reconstructions.png",
+            "reconstructions",
             "Originals and reconstructions (caption: score)",
         )
     } else {
         (
-            "extremes.png",
+            "extremes",
             "Lowest and highest scored images (caption: score)",
         )
     };
-    let path = out.path(name);
+    let path = out.figure(name);
     let (r, c) = (data.train.rows, data.train.cols);
     plot::image_grid(&path, title, &rows, r, c)?;
     Ok(())

@@ -8,7 +8,7 @@ mod tests;
 use super::{Env, Job, JobError, Observer, Outputs, check_counts, check_train, limits};
 use crate::models::flow1d::map::{FlowMap, HALF_LN_2PI};
 use crate::models::flow1d::{Mixture, model};
-use crate::plot::{Panel, PanelHistogram, PanelLine, panel_figure};
+use crate::plot::{Panel, PanelHistogram, PanelLine, Target, panel_figure};
 use crate::prob::gaussian::fill_standard_normal;
 use crate::prob::named::{Cdf, ks_distance};
 use crate::train::{EpochStats, TrainConfig, TrainObserver};
@@ -217,8 +217,8 @@ fn curve(lo: f64, hi: f64, points: usize, g: impl Fn(&[f64]) -> Vec<f64>) -> Vec
 impl Measured {
     /// Writes `flow1d.png` (true vs learned density, the map f_θ with its bounds ±S/2, the
     /// held-out z histogram vs N(0, 1), the f_θ⁻¹ samples vs the true and the learned density) and
-    /// `metrics.json` through `out`. Returns both paths.
-    pub fn write(&self, out: &Outputs) -> Result<(PathBuf, PathBuf), JobError> {
+    /// `metrics.json` through `out`. Returns where the figure went and the JSON's path.
+    pub fn write(&self, out: &Outputs) -> Result<(Target, PathBuf), JobError> {
         let r = &self.report;
         let mix = &r.config.mixture;
         let s_max = mix.stds.iter().copied().fold(0.0, f64::max);
@@ -316,7 +316,7 @@ impl Measured {
                 Some((lo, hi)),
             ),
         ];
-        let png = out.path("flow1d.png");
+        let png = out.figure("flow1d");
         let title = format!(
             "1-D flow, {} components: held-out NLL {:.4} vs entropy {:.4} nats",
             r.config.components, r.test_nll, r.entropy

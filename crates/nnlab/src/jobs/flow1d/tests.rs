@@ -85,7 +85,7 @@ fn writes_the_figure_and_metrics() {
     let r = measure(&cfg, &Device::flex(), &mut ()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (png, json) = r.write(&Outputs::new(&dir.path().join("out"))).unwrap();
-    crate::plot::testutil::check_png(&png, crate::plot::figure_size(4, 2));
+    crate::plot::testutil::check_png(png.png().unwrap(), crate::plot::figure_size(4, 2));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
     assert_eq!(v["test_nll"].as_f64(), Some(r.report.test_nll));

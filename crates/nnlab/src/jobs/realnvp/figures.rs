@@ -2,16 +2,15 @@
 //! 2-D toys; real vs sampled images for image data; the training loss curve for both.
 
 use crate::data::Images;
-use crate::jobs::JobError;
+use crate::jobs::{JobError, Outputs};
 use crate::models::realnvp::toy::{self, Toy};
 use crate::models::realnvp::{RealNvp, bits_per_dim, images};
-use crate::plot::{self, DensityImage, DensityPanel, GridRow, Line, PointSet};
+use crate::plot::{self, DensityImage, DensityPanel, GridRow, Line, PointSet, Target};
 use crate::prob::gaussian::Gaussian;
 use crate::train::EpochStats;
 use burn::prelude::Device;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::path::Path;
 
 /// Cells per side of the density heat maps.
 const GRID: usize = 150;
@@ -20,7 +19,7 @@ const GRID: usize = 150;
 /// the box of the test points padded by 10 %), loss.png (NLL per point by epoch).
 #[allow(clippy::too_many_arguments)]
 pub fn toy_figures(
-    out: &Path,
+    out: &Outputs,
     t: Toy,
     flow: &RealNvp,
     gauss: &Gaussian,
@@ -31,7 +30,7 @@ pub fn toy_figures(
 ) -> Result<Vec<String>, JobError> {
     let mut rng = StdRng::seed_from_u64(seed);
     let samples = toy::sample_points(flow, test.len(), &mut rng, device);
-    let path = out.join("samples.png");
+    let samples_fig = out.figure("samples");
     let panels = [
         DensityPanel {
             title: "test data",
@@ -51,7 +50,7 @@ pub fn toy_figures(
         },
     ];
     let title = format!("RealNVP on {t}: data vs samples");
-    plot::density_panels(&path, &title, &panels)?;
+    plot::density_panels(&samples_fig, &title, &panels)?;
 
     let (lo, hi) = bounds(test);
     let (x, y) = ((lo[0], hi[0]), (lo[1], hi[1]));
@@ -82,20 +81,16 @@ pub fn toy_figures(
             points: vec![],
         },
     ];
-    let path = out.join("density.png");
+    let density_fig = out.figure("density");
     let title = format!("RealNVP on {t}: learned density");
-    plot::density_panels(&path, &title, &panels)?;
+    plot::density_panels(&density_fig, &title, &panels)?;
 
     let curve: Vec<(f64, f64)> = epochs
         .iter()
         .map(|s| (s.epoch as f64, s.loss_per_image))
         .collect();
-    loss_plot(out, &curve, "training NLL (nats per point)")?;
-    Ok(vec![
-        "samples.png".into(),
-        "density.png".into(),
-        "loss.png".into(),
-    ])
+    let loss_fig = loss_plot(out, &curve, "training NLL (nats per point)")?;
+    Ok(file_names(&[samples_fig, density_fig, loss_fig]))
 }
 
 /// The box of `points`, padded by 10 % of its sides.
@@ -115,24 +110,27 @@ fn bounds(points: &[[f64; 2]]) -> ([f64; 2], [f64; 2]) {
     (lo, hi)
 }
 
-/// loss.png: one line of `points` (epoch, value) with y label `what`.
-fn loss_plot(out: &Path, points: &[(f64, f64)], what: &str) -> Result<(), JobError> {
-    let path = out.join("loss.png");
+/// loss.png: one line of `points` (epoch, value) with y label `what`; returns where it went.
+fn loss_plot(out: &Outputs, points: &[(f64, f64)], what: &str) -> Result<Target, JobError> {
+    let fig = out.figure("loss");
     let lines = [Line { name: what, points }];
-    Ok(plot::line_plot(
-        &path,
-        "RealNVP training",
-        "epoch",
-        what,
-        &lines,
-        false,
-    )?)
+    plot::line_plot(&fig, "RealNVP training", "epoch", what, &lines, false)?;
+    Ok(fig)
+}
+
+/// The file names of the figures `figs`, in order.
+fn file_names(figs: &[Target]) -> Vec<String> {
+    figs.iter()
+        .flat_map(Target::files)
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// samples.png (a row of test images, two rows of samples at T = 1 and two at T = 0.7) and
 /// loss.png (training bits/dim by epoch).
 pub fn image_figures(
-    out: &Path,
+    out: &Outputs,
     flow: &RealNvp,
     test: &Images,
     epochs: &[EpochStats],
@@ -161,9 +159,9 @@ pub fn image_figures(
         row("samples T = 0.7", &cool[..per_row]),
         row("", &cool[per_row..]),
     ];
-    let path = out.join("samples.png");
+    let samples_fig = out.figure("samples");
     plot::image_grid(
-        &path,
+        &samples_fig,
         "RealNVP samples y = logit^-1(f^-1(T z)), z ~ N(0, I)",
         &rows,
         test.rows,
@@ -174,6 +172,6 @@ pub fn image_figures(
         .iter()
         .map(|s| (s.epoch as f64, bits_per_dim(s.loss_per_image, dim)))
         .collect();
-    loss_plot(out, &curve, "training bits/dim")?;
-    Ok(vec!["samples.png".into(), "loss.png".into()])
+    let loss_fig = loss_plot(out, &curve, "training bits/dim")?;
+    Ok(file_names(&[samples_fig, loss_fig]))
 }

@@ -233,7 +233,7 @@ fn run_toy(
         train_log_likelihood: mean(toy::log_prob_points(&flow, &train, device)),
     };
     let files = figures::toy_figures(
-        job.env.outputs().dir(),
+        &job.env.outputs(),
         t,
         &flow,
         &gauss,
@@ -297,7 +297,7 @@ fn run_images(
         test_nll_nats_half_noise: mean(images::score_images(&flow, &test, device)),
     };
     let mut files = figures::image_figures(
-        job.env.outputs().dir(),
+        &job.env.outputs(),
         &flow,
         &test,
         &epochs,

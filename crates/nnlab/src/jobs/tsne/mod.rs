@@ -216,7 +216,7 @@ impl Job for TsneConfig {
         obs.stage("writing outputs");
         let out = self.env.outputs();
         out.text("embedding.csv", &pts.csv(&e.y))?;
-        pts.plot(&out.path("tsne.png"), &e.y, e.kl)?;
+        pts.plot(&out.figure("tsne"), &e.y, e.kl)?;
         let report = TsneReport {
             source: pts.name.clone(),
             n: pts.n,

@@ -6,7 +6,7 @@ use super::{CodesSummary, K, TsneConfig};
 use crate::anomaly::Detector;
 use crate::data::{Images, Split};
 use crate::jobs::{JobError, Observer};
-use crate::plot::{Cloud, embedding_scatter};
+use crate::plot::{Cloud, Target, embedding_scatter};
 use crate::tsne;
 use burn::prelude::Device;
 use std::fmt::Write as _;
@@ -187,7 +187,7 @@ impl Points {
 
     /// One cloud per label of the normal points (or one for all unlabelled ones), the
     /// anomalies as one marked cloud.
-    pub fn plot(&self, path: &Path, y: &[[f64; 2]], kl: f64) -> Result<(), JobError> {
+    pub fn plot(&self, to: &Target, y: &[[f64; 2]], kl: f64) -> Result<(), JobError> {
         let mut groups: Vec<(String, Vec<(f64, f64)>, bool)> = Vec::new();
         let normal = |i: &usize| !self.anomalous[*i];
         for label in (0..=255u8).map(Some).chain([None]) {
@@ -223,6 +223,6 @@ impl Points {
             ),
             _ => format!("t-SNE of {} ({} images), KL {kl:.3}", self.name, self.n),
         };
-        Ok(embedding_scatter(path, &title, &clouds)?)
+        Ok(embedding_scatter(to, &title, &clouds)?)
     }
 }
