@@ -90,6 +90,8 @@ pub struct AnomalyArgs {
     #[arg(long, value_enum)]
     complexity: Option<nnlab::complexity::Correction>,
     #[command(flatten)]
+    checkpoint: crate::common::CheckpointArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -160,7 +162,12 @@ struct ScoreArgs {
 fn config(args: AnomalyArgs) -> Config {
     let d = Config::for_scorer(args.scorer.unwrap_or(Config::default().scorer));
     let out = args.out.unwrap_or_else(|| stamped(&d.env.out));
-    let mut train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    let mut train = args.checkpoint.apply(crate::common::train(
+        &d.train,
+        args.epochs,
+        args.batch_size,
+        args.lr,
+    ));
     train.grad_clip = args.grad_clip.or(train.grad_clip);
     Config {
         normal: args.normal.unwrap_or(d.normal),

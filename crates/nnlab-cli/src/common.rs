@@ -72,6 +72,31 @@ pub fn figure_names(f: Figures, stems: &[&str]) -> String {
         .join(", ")
 }
 
+/// Checkpoint options of the commands that train through the shared training loop
+/// (flattened into their arguments).
+#[derive(Args)]
+pub struct CheckpointArgs {
+    /// Every N epochs, write a checkpoint (weights, optimizer state, epoch, random state,
+    /// settings) as the folder --out/checkpoint-epoch-E, replacing the previous one.
+    #[arg(long, value_name = "N")]
+    pub checkpoint_every: Option<usize>,
+    /// Continue training from a checkpoint: a checkpoint-epoch-E folder, or the --out of an
+    /// earlier run (its latest checkpoint). The other options must be those of that run
+    /// (--epochs may be larger); the result equals that of an uninterrupted run.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+}
+
+impl CheckpointArgs {
+    /// The training settings `train` with these checkpoint options.
+    pub fn apply(&self, train: TrainConfig) -> TrainConfig {
+        let mut t = train;
+        t.checkpoint.checkpoint_every = self.checkpoint_every.or(t.checkpoint.checkpoint_every);
+        t.checkpoint.resume = self.resume.clone().or(t.checkpoint.resume);
+        t
+    }
+}
+
 /// The job environment `d` with the output folder and seed given on the command line.
 pub fn env(d: Env, out: Option<PathBuf>, seed: Option<u64>) -> Env {
     Env {

@@ -45,6 +45,8 @@ pub struct Flow1dArgs {
     /// Folder for flow1d.png and metrics.json [default: runs/flow1d].
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    checkpoint: crate::common::CheckpointArgs,
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
@@ -55,7 +57,12 @@ pub struct Flow1dArgs {
 /// The job the arguments describe; options not given keep their [`Config::default`] value.
 fn config(args: Flow1dArgs) -> Config {
     let d = Config::default();
-    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    let train = args.checkpoint.apply(crate::common::train(
+        &d.train,
+        args.epochs,
+        args.batch_size,
+        args.lr,
+    ));
     Config {
         mixture: args.mixture.unwrap_or(d.mixture),
         components: args.components.unwrap_or(d.components),

@@ -48,6 +48,8 @@ pub struct RealNvpArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
+    checkpoint: crate::common::CheckpointArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -59,7 +61,12 @@ fn config(args: RealNvpArgs) -> Result<Config> {
         None => Config::default().data,
     };
     let d = Config::for_data(data);
-    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    let train = args.checkpoint.apply(crate::common::train(
+        &d.train,
+        args.epochs,
+        args.batch_size,
+        args.lr,
+    ));
     Ok(Config {
         data: d.data.clone(),
         layers: args.layers.or(d.layers),

@@ -52,13 +52,20 @@ pub struct VaeArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
+    checkpoint: crate::common::CheckpointArgs,
+    #[command(flatten)]
     common: Common,
 }
 
 /// The job the arguments describe; options not given keep their [`Config::default`] value.
 fn config(args: VaeArgs) -> Config {
     let d = Config::default();
-    let train = crate::common::train(&d.train, args.epochs, args.batch_size, args.lr);
+    let train = args.checkpoint.apply(crate::common::train(
+        &d.train,
+        args.epochs,
+        args.batch_size,
+        args.lr,
+    ));
     Config {
         data: args.data.unwrap_or(d.data),
         test_data: args.test_data.or(d.test_data),

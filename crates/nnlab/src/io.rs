@@ -172,22 +172,7 @@ fn remove_stale_temps(path: &Path) {
 /// Reads a UTF-8 text file of at most `max_bytes` bytes. Longer files (or endless streams such
 /// as `/dev/zero`) are an error after reading `max_bytes + 1` bytes; memory stays bounded.
 pub fn read_text_bounded(path: &Path, max_bytes: u64) -> std::io::Result<String> {
-    let file = fs::File::open(path)?;
-    if file.metadata()?.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "is a directory, not a text file",
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("longer than {max_bytes} bytes, the most read from a text file"),
-        ));
-    }
+    let bytes = read_bounded(path, max_bytes)?;
     String::from_utf8(bytes).map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -197,6 +182,37 @@ pub fn read_text_bounded(path: &Path, max_bytes: u64) -> std::io::Result<String>
             ),
         )
     })
+}
+
+/// Reads a file of at most `max_bytes` bytes; a longer file (or an endless stream such as
+/// `/dev/zero`) is an error after reading `max_bytes + 1` bytes, so memory stays bounded.
+pub fn read_bounded(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
+    let file = fs::File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is a directory, not a file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("longer than {max_bytes} bytes, the most read from this file"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The MD5 digest of `bytes` as 32 lowercase hex digits (checksums of saved weights).
+pub fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The weights of `module` in safetensors format.

@@ -58,6 +58,7 @@ fn config(dir: &Path, arch: Arch) -> Config {
             lr: 3e-3,
             seed: 1,
             grad_clip: None,
+            ..TrainConfig::default()
         },
         env: Env {
             out: dir.join("run"),

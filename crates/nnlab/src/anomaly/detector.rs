@@ -4,6 +4,7 @@
 use super::scorer::{ScorerConfig, ScoringModel};
 use crate::complexity::Correction;
 use crate::data::Images;
+use crate::io::md5_hex;
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -54,6 +55,11 @@ pub enum DetectorError {
 
 const INFO: &str = "detector.json";
 const WEIGHTS: &str = "weights.safetensors";
+/// The largest weights file read: 4 bytes for each of 2.5·10⁸ parameters (above the training
+/// jobs' cap of 2·10⁸) and room for the safetensors header.
+const MAX_WEIGHTS_BYTES: u64 = 1 << 30;
+/// The largest `detector.json` read (a real one is under a kilobyte).
+const MAX_INFO_BYTES: u64 = 1 << 20;
 
 impl Detector {
     /// The anomaly score of every image (see [`super::Scorer`]), corrected for input complexity
@@ -107,15 +113,19 @@ impl Detector {
         Ok(())
     }
 
-    /// Loads a folder written by [`Detector::save`] onto `device`.
-    pub fn load(dir: &Path, device: &Device) -> Result<Self, DetectorError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| DetectorError::Io { path, source })
-        };
+    /// Reads and checks `dir/detector.json`: it parses, its model config can be built, its
+    /// numbers are finite and it records the weights' checksum. Nothing is allocated for the
+    /// model, so a caller can bound its size before [`Detector::load`].
+    pub fn read_info(dir: &Path) -> Result<DetectorInfo, DetectorError> {
         let info_path = dir.join(INFO);
+        let text = crate::io::read_text_bounded(&info_path, MAX_INFO_BYTES).map_err(|source| {
+            DetectorError::Io {
+                path: info_path.clone(),
+                source,
+            }
+        })?;
         let info: DetectorInfo =
-            serde_json::from_slice(&read(INFO)?).map_err(|e| DetectorError::Format {
+            serde_json::from_str(&text).map_err(|e| DetectorError::Format {
                 path: info_path.clone(),
                 msg: e.to_string(),
             })?;
@@ -144,7 +154,20 @@ impl Detector {
                     .into(),
             });
         }
-        let weights = read(WEIGHTS)?;
+        Ok(info)
+    }
+
+    /// Loads a folder written by [`Detector::save`] onto `device` ([`Detector::read_info`],
+    /// then the weights, which must have the recorded MD5 and fit the model).
+    pub fn load(dir: &Path, device: &Device) -> Result<Self, DetectorError> {
+        let info = Self::read_info(dir)?;
+        let path = dir.join(WEIGHTS);
+        let weights = crate::io::read_bounded(&path, MAX_WEIGHTS_BYTES).map_err(|source| {
+            DetectorError::Io {
+                path: path.clone(),
+                source,
+            }
+        })?;
         if md5_hex(&weights) != info.weights_md5 {
             return Err(DetectorError::Format {
                 path: dir.join(WEIGHTS),
@@ -164,15 +187,6 @@ impl Detector {
             })?;
         Ok(Self { info, model })
     }
-}
-
-/// The MD5 digest of `bytes` as 32 lowercase hex digits.
-fn md5_hex(bytes: &[u8]) -> String {
-    use md5::{Digest, Md5};
-    Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

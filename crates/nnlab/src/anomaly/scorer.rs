@@ -184,6 +184,10 @@ impl ScorerConfig {
 
     /// Checks the configuration can be built; the message names the offending field.
     pub fn validate(&self) -> Result<(), String> {
+        let (rows, cols) = self.image_size();
+        if rows.checked_mul(cols).is_none() {
+            return Err(format!("the image size {rows}x{cols} has too many pixels"));
+        }
         match self {
             Self::Ae(m) => m.validate(),
             Self::Vae(m) => m.validate(),

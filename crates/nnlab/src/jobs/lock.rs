@@ -20,6 +20,8 @@ pub struct OutLock {
     path: PathBuf,
     /// Whether `acquire` created the folder.
     created: bool,
+    /// When the lock file was created, by the filesystem's clock.
+    since: std::time::SystemTime,
 }
 
 impl OutLock {
@@ -45,7 +47,15 @@ impl OutLock {
             {
                 Ok(mut f) => {
                     write!(f, "{}", std::process::id()).map_err(|e| JobError::file(&path, e))?;
-                    return Ok(Self { path, created });
+                    let since = f
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .map_err(|e| JobError::file(&path, e))?;
+                    return Ok(Self {
+                        path,
+                        created,
+                        since,
+                    });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let owner = std::fs::read_to_string(&path).unwrap_or_default();
@@ -75,6 +85,14 @@ impl OutLock {
             &path,
             "the lock keeps being taken by another run",
         ))
+    }
+}
+
+impl OutLock {
+    /// When the run took the folder (the lock file's modification time): files modified at or
+    /// after it were written by this run.
+    pub fn since(&self) -> std::time::SystemTime {
+        self.since
     }
 }
 

@@ -31,12 +31,15 @@ mod lock;
 mod observer;
 mod outputs;
 pub mod report;
+pub mod stale;
 
 pub use env::{Env, Relay};
 pub use error::JobError;
 pub use lock::{LOCK_FILE, OutLock};
 pub use observer::Observer;
 pub use outputs::Outputs;
+
+use crate::train::TrainConfig;
 
 /// One runnable experiment: a config (its `Default` holds the defaults; serialized into the
 /// run's `report.html`) that can be validated and run.
@@ -54,24 +57,80 @@ pub trait Job: serde::Serialize {
     /// Does the work: loads data, trains, measures and writes every output through
     /// [`Env::outputs`]. Called by [`execute`] after a successful [`Job::validate`].
     fn run(&self, obs: &mut dyn Observer) -> Result<Self::Report, JobError>;
+    /// The settings of the job's training through [`crate::train::fit`], for a job that
+    /// writes checkpoints and resumes from them ([`training`]); `None` (the default) for a job
+    /// without such training.
+    fn training_settings(&self) -> Option<&TrainConfig> {
+        None
+    }
 }
 
-/// Validates `job`, takes the lock of its output folder ([`OutLock`]: a folder that is a file,
-/// cannot be created or is in use by another run fails here, before any work), runs it, then
-/// writes the run's `run.json` and `report.html` ([`report::write`]).
+/// The training settings of a run of `job`: `train` with the run's seed, checkpoints written
+/// into the output folder, and [`resume_context`] recorded in them.
+pub fn training<J: Job>(job: &J, train: &TrainConfig) -> TrainConfig {
+    let mut t = train.with_seed(job.env().seed);
+    t.checkpoint.dir = Some(job.env().out.clone());
+    t.checkpoint.context = resume_context(job);
+    t
+}
+
+/// What a resumed run must share with the run that wrote its checkpoint: the job's name and
+/// settings, except where the outputs and data files are, the number of epochs (a run may
+/// continue to more) and the checkpoint settings themselves.
+pub fn resume_context<J: Job>(job: &J) -> serde_json::Value {
+    let mut v = serde_json::to_value(job).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        for k in ["out", "data_dir", "offline"] {
+            o.remove(k);
+        }
+        if let Some(t) = o.get_mut("train").and_then(|t| t.as_object_mut()) {
+            for k in ["epochs", "checkpoint_every", "resume"] {
+                t.remove(k);
+            }
+        }
+        o.insert("job".into(), J::NAME.into());
+    }
+    v
+}
+
+/// Checks, before any work, that the checkpoint a job resumes from exists, is readable and was
+/// written by a run with the same settings ([`crate::train::checkpoint::read_meta`]).
+fn check_resume<J: Job>(job: &J) -> Result<(), JobError> {
+    let Some(train) = job.training_settings() else {
+        return Ok(());
+    };
+    let Some(dir) = &train.checkpoint.resume else {
+        return Ok(());
+    };
+    crate::train::checkpoint::read_meta(dir, &training(job, train), None)
+        .map(|_| ())
+        .map_err(|e| JobError::setting("train.resume", e.to_string()))
+}
+
+/// Validates `job` (and the checkpoint it resumes from), takes the lock of its output folder
+/// ([`OutLock`]: a folder that is a file, cannot be created or is in use by another run fails
+/// here, before any work), runs it, removes the outputs of the folder's previous run that this
+/// run did not write again ([`stale`]), then writes the run's `run.json` (listing its files)
+/// and `report.html` ([`report::write`]).
 /// This is the one entry point of every job.
 pub fn execute<J: Job>(job: &J, obs: &mut dyn Observer) -> Result<J::Report, JobError> {
     let start = std::time::Instant::now();
     job.env().validate()?;
     job.validate()?;
-    let _lock = if J::WRITES_OUT {
+    check_resume(job)?;
+    let lock = if J::WRITES_OUT {
         Some(OutLock::acquire("env.out", &job.env().out)?)
     } else {
         None
     };
+    let previous = match lock {
+        Some(_) => stale::listed(&job.env().out),
+        None => Vec::new(),
+    };
     let out = job.run(obs)?;
     obs.stage("writing the report");
-    report::write(job, &out, start.elapsed().as_secs_f64())?;
+    let since = lock.as_ref().map(OutLock::since);
+    report::write(job, &out, start.elapsed().as_secs_f64(), since, &previous)?;
     Ok(out)
 }
 
@@ -85,7 +144,7 @@ pub fn check_counts(counts: &[(&str, Option<usize>)]) -> Result<(), JobError> {
 
 /// Checks the training settings held by config field `field` (e.g. `train`); errors name the
 /// offending sub-field, e.g. `train.lr`.
-pub fn check_train(field: &str, train: &crate::train::TrainConfig) -> Result<(), JobError> {
+pub fn check_train(field: &str, train: &TrainConfig) -> Result<(), JobError> {
     if let Some((name, message)) = train.invalid() {
         return Err(JobError::setting(format!("{field}.{name}"), message));
     }
@@ -95,9 +154,16 @@ pub fn check_train(field: &str, train: &crate::train::TrainConfig) -> Result<(),
             format!("must be finite, got {}", train.lr),
         ));
     }
-    limits::check_max(&[(
-        &format!("{field}.epochs"),
-        Some(train.epochs),
-        limits::MAX_EPOCHS,
-    )])
+    limits::check_max(&[
+        (
+            &format!("{field}.epochs"),
+            Some(train.epochs),
+            limits::MAX_EPOCHS,
+        ),
+        (
+            &format!("{field}.checkpoint_every"),
+            train.checkpoint.checkpoint_every,
+            limits::MAX_EPOCHS,
+        ),
+    ])
 }

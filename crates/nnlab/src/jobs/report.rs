@@ -7,15 +7,31 @@ use crate::report::{self, RunInfo};
 /// Writes `run.json` and `report.html` into the job's output folder, if the run wrote into it
 /// (a job such as `anomaly-score` that writes elsewhere gets none). The page shows the
 /// command line of this process, `job`'s config, its `report` and every figure in the folder.
+/// With `since` (when the run took the folder), `run.json` lists the files written since then,
+/// and the files of `previous` (the folder's earlier run) not among them are removed first
+/// ([`super::stale`]), so the page shows no figure of another run.
 pub fn write<J: Job>(
     job: &J,
     report: &J::Report,
     wall_seconds: f64,
+    since: Option<std::time::SystemTime>,
+    previous: &[String],
 ) -> Result<Option<std::path::PathBuf>, JobError> {
     let out = job.env().outputs();
     if !out.dir().is_dir() {
         return Ok(None);
     }
+    let mut files = Vec::new();
+    if let Some(t) = since {
+        files = super::stale::written_since(out.dir(), t);
+        super::stale::remove(out.dir(), previous, &files)?;
+    }
+    for name in [report::RUN_JSON, report::PAGE] {
+        if !files.iter().any(|f| f == name) {
+            files.push(name.to_string());
+        }
+    }
+    files.sort();
     let json = |v: serde_json::Result<serde_json::Value>| {
         v.map_err(|e| JobError::file(&out.path(report::PAGE), e))
     };
@@ -29,6 +45,7 @@ pub fn write<J: Job>(
         date: report::html::utc_date(finished),
         wall_seconds,
         version: env!("CARGO_PKG_VERSION").to_string(),
+        files,
     };
     out.json(report::RUN_JSON, &info)?;
     let figures = report::figures(out.dir()).map_err(|e| JobError::file(out.dir(), e))?;

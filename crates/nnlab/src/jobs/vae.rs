@@ -73,9 +73,10 @@ pub struct Report {
 }
 
 impl Config {
-    /// The training settings of the run: `train` with the run's seed.
+    /// The training settings of the run: `train` with the run's seed and checkpoints in the
+    /// output folder ([`crate::jobs::training`]).
     pub fn training(&self) -> TrainConfig {
-        self.train.with_seed(self.env.seed)
+        crate::jobs::training(self, &self.train)
     }
 
     /// The model shape for images of `rows`×`cols`.
@@ -129,6 +130,10 @@ impl Job for Config {
 
     fn env(&self) -> &Env {
         &self.env
+    }
+
+    fn training_settings(&self) -> Option<&TrainConfig> {
+        Some(&self.train)
     }
 
     fn validate(&self) -> Result<(), JobError> {

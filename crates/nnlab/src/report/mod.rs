@@ -32,6 +32,10 @@ pub struct RunInfo {
     pub wall_seconds: f64,
     /// nnlab's version.
     pub version: String,
+    /// Every file the run wrote, relative to its output folder (`/`-separated), sorted; a later
+    /// run into the folder removes those it does not write again (`jobs::stale`).
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// A figure of a run: its file name and bytes.

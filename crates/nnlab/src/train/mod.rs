@@ -1,8 +1,10 @@
 //! Minibatch training of any Burn module on images: seeded initialization, seeded shuffling,
 //! Adam, a per-batch loss supplied by the model family, progress callbacks and divergence checks.
-//! The autoencoder, the VAE and the RealNVP flow all train through [`fit`].
+//! The autoencoder, the VAE and the RealNVP flow all train through [`fit`], which also writes
+//! checkpoints and resumes from them ([`checkpoint`]).
 
 pub mod adam;
+pub mod checkpoint;
 
 use crate::data::Images;
 use adam::FusedAdam;
@@ -10,6 +12,7 @@ use burn::grad_clipping::GradientClipping;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
+pub use checkpoint::Checkpointing;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -26,6 +29,9 @@ pub struct TrainConfig {
     /// (Burn's `GradientClipping::Norm`); `None` = no clipping.
     #[serde(default)]
     pub grad_clip: Option<f64>,
+    /// Checkpoints written and resumed from ([`checkpoint`]); off by default.
+    #[serde(flatten, default)]
+    pub checkpoint: Checkpointing,
 }
 
 impl Default for TrainConfig {
@@ -36,6 +42,7 @@ impl Default for TrainConfig {
             lr: 1e-3,
             seed: 0,
             grad_clip: None,
+            checkpoint: Checkpointing::default(),
         }
     }
 }
@@ -62,6 +69,9 @@ impl TrainConfig {
         if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
             return Some(("grad_clip", format!("must be positive, got {c}")));
         }
+        if self.checkpoint.checkpoint_every == Some(0) {
+            return Some(("checkpoint_every", "must be at least 1".into()));
+        }
         [
             ("epochs", self.epochs == 0, self.epochs.to_string()),
             (
@@ -82,7 +92,7 @@ impl TrainConfig {
 }
 
 /// What happened in one epoch.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochStats {
     /// 1-based epoch number.
     pub epoch: usize,
@@ -117,6 +127,12 @@ pub enum TrainError {
     },
     #[error("invalid training setting: {0}")]
     Config(String),
+    /// A checkpoint could not be written, or the one to resume from is unusable.
+    #[error("{}: {msg}", path.display())]
+    Checkpoint {
+        path: std::path::PathBuf,
+        msg: String,
+    },
 }
 
 /// Copies the images `idx` of `data` into one [idx.len(), n] tensor.
@@ -263,6 +279,14 @@ pub fn fit_fresh<M: Module>(
 
 /// [`fit`] for any training set of `n` items: `batch(idx, device)` builds the batch of the
 /// items `idx` (images, 1-D samples, …) that `loss` takes.
+///
+/// Epoch e visits the items in a fresh random order and hands `loss` a generator, both drawn
+/// from a generator seeded by [`checkpoint::epoch_seed`]`(cfg.seed, e)`: nothing random carries
+/// over from one epoch to the next except through the weights and Adam's state. So a run
+/// resumed from the checkpoint after epoch e (`cfg.checkpoint.resume`; weights, Adam's moments
+/// and step count restored) computes bit for bit what the uninterrupted run computes.
+/// With `cfg.checkpoint.checkpoint_every = Some(k)`, a checkpoint is written after every epoch
+/// divisible by k ([`checkpoint::save`]).
 pub fn fit_batches<M, X>(
     mut model: M,
     n: usize,
@@ -288,11 +312,16 @@ where
     if let Some(c) = cfg.grad_clip {
         optim = optim.with_grad_clipping(GradientClipping::Norm(c as f32));
     }
-    let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    let steps = n.div_ceil(cfg.batch_size);
     let mut history = Vec::with_capacity(cfg.epochs);
-    for epoch in 1..=cfg.epochs {
+    let mut done = 0;
+    if let Some(dir) = &cfg.checkpoint.resume {
+        let r = checkpoint::load(dir, cfg, n, model, optim)?;
+        (model, optim, history, done) = (r.model, r.optim, r.history, r.epoch);
+    }
+    let steps = n.div_ceil(cfg.batch_size);
+    for epoch in done + 1..=cfg.epochs {
+        let mut rng = StdRng::seed_from_u64(checkpoint::epoch_seed(cfg.seed, epoch));
+        let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut rng);
         observer.epoch_start(epoch, cfg.epochs, steps);
         let start = Instant::now();
@@ -327,6 +356,13 @@ where
         };
         observer.epoch_end(&stats);
         history.push(stats);
+        if cfg
+            .checkpoint
+            .checkpoint_every
+            .is_some_and(|k| epoch % k == 0)
+        {
+            checkpoint::save(cfg, n, epoch, &model, &optim, &history)?;
+        }
     }
     Ok((model.valid(), history))
 }
@@ -360,6 +396,7 @@ mod tests {
             lr: 1e-2,
             seed: 0,
             grad_clip,
+            ..TrainConfig::default()
         };
         let loss = |m: &Linear, x: Tensor<2>, _: &mut StdRng| {
             (m.forward(x.clone()) - x * 3.0).square().sum()

@@ -106,9 +106,10 @@ impl Config {
         }
     }
 
-    /// The training settings of the run: `train` with the run's seed.
+    /// The training settings of the run: `train` with the run's seed and checkpoints in the
+    /// output folder ([`crate::jobs::training`]).
     pub fn training(&self) -> TrainConfig {
-        self.train.with_seed(self.env.seed)
+        crate::jobs::training(self, &self.train)
     }
 
     /// The scoring model's shape for images of `rows`×`cols`: the scorer's default with the
@@ -209,6 +210,10 @@ impl Job for Config {
 
     fn env(&self) -> &Env {
         &self.env
+    }
+
+    fn training_settings(&self) -> Option<&TrainConfig> {
+        Some(&self.train)
     }
 
     fn validate(&self) -> Result<(), JobError> {

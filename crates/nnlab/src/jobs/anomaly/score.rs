@@ -5,9 +5,11 @@
 use super::report::scores_csv;
 use crate::anomaly::Detector;
 use crate::data::Split;
+use crate::jobs::limits;
 use crate::jobs::{Env, Job, JobError, Observer, Outputs};
 use crate::metrics;
-use std::path::PathBuf;
+use burn::prelude::Device;
+use std::path::{Path, PathBuf};
 
 /// Settings of one scoring run. `Default` has empty paths, which [`Job::validate`] rejects:
 /// the detector and the input must be named.
@@ -33,6 +35,22 @@ impl Default for Config {
             env: Env::named("anomaly-score"),
         }
     }
+}
+
+/// Loads the saved detector in folder `dir`: its description first
+/// ([`Detector::read_info`]), whose network must hold at most [`limits::MAX_PARAMS`]
+/// parameters ([`super::model_params`]; a description claiming a huge network is refused
+/// before anything is allocated), then its weights ([`Detector::load`]). Errors name the file.
+pub fn load_detector(dir: &Path, device: &Device) -> Result<Detector, JobError> {
+    let info = Detector::read_info(dir)?;
+    if let Err(e) = limits::check_params("model", super::model_params(&info.model)) {
+        let msg = match e {
+            JobError::Setting { message, .. } => message,
+            other => other.to_string(),
+        };
+        return Err(JobError::file(&dir.join("detector.json"), msg));
+    }
+    Ok(Detector::load(dir, device)?)
 }
 
 /// What a scoring run found.
@@ -88,7 +106,7 @@ impl Job for Config {
     fn run(&self, obs: &mut dyn Observer) -> Result<Report, JobError> {
         let device = self.env.device()?;
         obs.stage("loading the detector");
-        let det = Detector::load(&self.model, &device)?;
+        let det = load_detector(&self.model, &device)?;
         obs.stage("loading data");
         let data = self.env.load("input", &self.input, Split::Test, obs)?;
         det.check_input(&data).map_err(JobError::Run)?;
@@ -124,3 +142,7 @@ impl Job for Config {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "score_fuzz.rs"]
+mod fuzz_tests;

@@ -41,9 +41,10 @@ pub struct Config {
 }
 
 impl Config {
-    /// The training settings of the run: `train` with the run's seed.
+    /// The training settings of the run: `train` with the run's seed and checkpoints in the
+    /// output folder ([`crate::jobs::training`]).
     pub fn training(&self) -> TrainConfig {
-        self.train.with_seed(self.env.seed)
+        crate::jobs::training(self, &self.train)
     }
 }
 
@@ -63,6 +64,7 @@ impl Default for Config {
                 lr: 5e-2,
                 seed: 0,
                 grad_clip: None,
+                ..TrainConfig::default()
             },
             n_train: 5000,
             n_test: 5000,
@@ -81,6 +83,10 @@ impl Job for Config {
 
     fn env(&self) -> &Env {
         &self.env
+    }
+
+    fn training_settings(&self) -> Option<&TrainConfig> {
+        Some(&self.train)
     }
 
     fn validate(&self) -> Result<(), JobError> {

@@ -53,6 +53,7 @@ impl Default for Config {
                 lr: 1e-3,
                 seed: 0,
                 grad_clip: None,
+                ..TrainConfig::default()
             },
             d_pretrain: 100,
             n_samples: 12,
@@ -95,6 +96,21 @@ impl Job for Config {
 
     fn validate(&self) -> Result<(), JobError> {
         Env::selection("data", &self.data)?;
+        if let Some(field) = [
+            (
+                "train.checkpoint_every",
+                self.train.checkpoint.checkpoint_every.is_some(),
+            ),
+            ("train.resume", self.train.checkpoint.resume.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(f, set)| set.then_some(f))
+        {
+            return Err(JobError::setting(
+                field,
+                "the gan job trains its two networks in its own loop and writes no checkpoints",
+            ));
+        }
         check_counts(&[
             ("train_limit", self.train_limit),
             ("latent", Some(self.latent)),

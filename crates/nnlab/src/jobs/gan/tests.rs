@@ -84,6 +84,7 @@ fn real_mnist_smoke_test() {
             lr: 2e-4,
             seed: 0,
             grad_clip: None,
+            ..TrainConfig::default()
         },
         d_pretrain: 50,
         n_samples: 4,

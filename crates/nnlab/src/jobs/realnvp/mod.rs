@@ -81,6 +81,7 @@ impl Config {
                 lr: 2e-3,
                 seed: 0,
                 grad_clip: None,
+                ..TrainConfig::default()
             },
             FlowData::Images(_) => TrainConfig {
                 epochs: 3,
@@ -88,6 +89,7 @@ impl Config {
                 lr: 5e-4,
                 seed: 0,
                 grad_clip: Some(1e4),
+                ..TrainConfig::default()
             },
         };
         Self {
@@ -102,9 +104,10 @@ impl Config {
         }
     }
 
-    /// The training settings of the run: `train` with the run's seed.
+    /// The training settings of the run: `train` with the run's seed and checkpoints in the
+    /// output folder ([`crate::jobs::training`]).
     pub fn training(&self) -> TrainConfig {
-        self.train.with_seed(self.env.seed)
+        crate::jobs::training(self, &self.train)
     }
 
     /// The flow shape: the data's default with the overrides applied.
@@ -162,6 +165,10 @@ impl Job for Config {
 
     fn env(&self) -> &Env {
         &self.env
+    }
+
+    fn training_settings(&self) -> Option<&TrainConfig> {
+        Some(&self.train)
     }
 
     fn validate(&self) -> Result<(), JobError> {

@@ -40,6 +40,7 @@ pub(crate) fn tiny_settings() -> GanSettings {
             lr: 1e-3,
             seed: 3,
             grad_clip: None,
+            ..TrainConfig::default()
         },
         d_pretrain: 5,
         n_samples: 3,

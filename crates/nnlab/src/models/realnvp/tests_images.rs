@@ -143,6 +143,7 @@ fn short_run_on_real_mnist_beats_uniform_and_repeats_exactly() {
         lr: 1e-3,
         seed: 3,
         grad_clip: None,
+        ..TrainConfig::default()
     };
     let run = || {
         let (flow, hist) = train_images(&cfg, &train, &tc, &device, &mut ()).unwrap();

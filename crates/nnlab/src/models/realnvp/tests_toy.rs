@@ -57,6 +57,7 @@ fn short_training_on_moons_beats_the_gaussian_and_repeats_exactly() {
         lr: 5e-3,
         seed: 0,
         grad_clip: None,
+        ..TrainConfig::default()
     };
     let run = || {
         let (flow, hist) = toy::train_points(&cfg, &train, &tc, &device, &mut ()).unwrap();

@@ -54,6 +54,7 @@ pub(super) fn trained_tiny(seed: u64) -> (Vae, Vec<EpochStats>) {
         lr: 1e-2,
         seed,
         grad_clip: None,
+        ..TrainConfig::default()
     };
     train(
         &tiny_cfg(),
