@@ -246,7 +246,8 @@ fn print_summary(r: &Report) {
     } else {
         "extremes"
     };
-    let figs = crate::common::figure_names(r.config.env.figures, &["histogram", "roc", grid, "loss"]);
+    let figs =
+        crate::common::figure_names(r.config.env.figures, &["histogram", "roc", grid, "loss"]);
     println!(
         "outputs     {}/ (metrics.json, scores.csv, {figs}, model/, report.html)",
         r.config.env.out.display()

@@ -83,7 +83,9 @@ pub fn run(args: Flow1dArgs) -> Result<()> {
     let start = std::time::Instant::now();
     let r = jobs::execute(&cfg, &mut bars)?;
     let (png, json) = (
-        cfg.env.out.join(crate::common::figure_names(cfg.env.figures, &["flow1d"])),
+        cfg.env
+            .out
+            .join(crate::common::figure_names(cfg.env.figures, &["flow1d"])),
         cfg.env.out.join("metrics.json"),
     );
     let show = |v: &[f64]| {

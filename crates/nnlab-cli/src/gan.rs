@@ -139,7 +139,13 @@ fn print_summary(r: &Report) {
         r.config.env.out.display(),
         crate::common::figure_names(
             r.config.env.figures,
-            &["grad_norm_vs_d", "grad_norm", "loss", "discriminator", "samples-<loss>"]
+            &[
+                "grad_norm_vs_d",
+                "grad_norm",
+                "loss",
+                "discriminator",
+                "samples-<loss>"
+            ]
         )
     );
 }

@@ -117,7 +117,10 @@ fn print_summary(r: &Report) {
     println!(
         "outputs     {}/ (metrics.json, {}, {}, {})",
         r.config.env.out.display(),
-        crate::common::figure_names(r.config.env.figures, &["samples", "reconstructions", "loss"]),
+        crate::common::figure_names(
+            r.config.env.figures,
+            &["samples", "reconstructions", "loss"]
+        ),
         vae::WEIGHTS,
         vae::CONFIG
     );

@@ -82,7 +82,10 @@ fn check(args: &[&str], fmt: &str, stems: &[&str], dir: &Path) {
     let (svg, png) = (fmt != "png", fmt != "svg");
     let page = std::fs::read_to_string(out.join("report.html")).unwrap();
     for stem in stems {
-        let (s, p) = (out.join(format!("{stem}.svg")), out.join(format!("{stem}.png")));
+        let (s, p) = (
+            out.join(format!("{stem}.svg")),
+            out.join(format!("{stem}.png")),
+        );
         assert_eq!(s.is_file(), svg, "{args:?}: {}", s.display());
         assert_eq!(p.is_file(), png, "{args:?}: {}", p.display());
         if svg {
@@ -96,10 +99,17 @@ fn check(args: &[&str], fmt: &str, stems: &[&str], dir: &Path) {
                 page.contains(&format!("<figure id=\"fig-{stem}.svg\"><svg ")),
                 "{args:?}: {stem}.svg is not inline in report.html"
             );
-            assert!(!page.contains(&format!("fig-{stem}.png")), "{stem}.png shown too");
+            assert!(
+                !page.contains(&format!("fig-{stem}.png")),
+                "{stem}.png shown too"
+            );
         }
     }
-    let shown = if svg { ".svg" } else { ".png" };
+    let shown = match (svg, png) {
+        (true, true) => ".{png,svg}",
+        (true, false) => ".svg",
+        _ => ".png",
+    };
     assert!(
         stdout.contains(&format!("{}{shown}", stems[0])),
         "{args:?}: the summary names {}{shown}:\n{stdout}",
@@ -115,11 +125,30 @@ fn anomaly_writes_svg() {
     let test = halves(&d.join("t.idx"), 40, true);
     let anomaly = halves(&d.join("a.idx"), 40, false);
     let args = [
-        "anomaly", "--normal", &normal, "--normal-test", &test, "--anomaly", &anomaly,
-        "--validation", "40", "--epochs", "1", "--batch-size", "40", "--hidden", "8", "--latent",
+        "anomaly",
+        "--normal",
+        &normal,
+        "--normal-test",
+        &test,
+        "--anomaly",
+        &anomaly,
+        "--validation",
+        "40",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "40",
+        "--hidden",
+        "8",
+        "--latent",
         "2",
     ];
-    check(&args, "svg", &["histogram", "roc", "loss", "reconstructions"], d);
+    check(
+        &args,
+        "svg",
+        &["histogram", "roc", "loss", "reconstructions"],
+        d,
+    );
 }
 
 #[test]
@@ -127,10 +156,28 @@ fn vae_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 90);
     let args = [
-        "vae", "--data", &g, "--test-data", &g, "--epochs", "1", "--batch-size", "30",
-        "--hidden", "8", "--latent", "2", "--iw-samples", "1",
+        "vae",
+        "--data",
+        &g,
+        "--test-data",
+        &g,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "30",
+        "--hidden",
+        "8",
+        "--latent",
+        "2",
+        "--iw-samples",
+        "1",
     ];
-    check(&args, "svg", &["samples", "reconstructions", "loss"], dir.path());
+    check(
+        &args,
+        "svg",
+        &["samples", "reconstructions", "loss"],
+        dir.path(),
+    );
 }
 
 #[test]
@@ -148,11 +195,29 @@ fn gan_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 48);
     let args = [
-        "gan", "--data", &g, "--epochs", "1", "--batch-size", "16", "--latent", "4",
-        "--hidden", "8", "--d-pretrain", "2", "--samples", "4", "--offline",
+        "gan",
+        "--data",
+        &g,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--latent",
+        "4",
+        "--hidden",
+        "8",
+        "--d-pretrain",
+        "2",
+        "--samples",
+        "4",
+        "--offline",
     ];
     let stems = [
-        "grad_norm_vs_d", "grad_norm", "loss", "discriminator", "samples-minimax",
+        "grad_norm_vs_d",
+        "grad_norm",
+        "loss",
+        "discriminator",
+        "samples-minimax",
         "samples-nonsat",
     ];
     check(&args, "svg", &stems, dir.path());
@@ -162,8 +227,17 @@ fn gan_writes_svg() {
 fn flow1d_writes_svg_and_both() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
-        "flow1d", "--epochs", "1", "--train", "300", "--test", "300", "--samples", "300",
-        "--batch-size", "100",
+        "flow1d",
+        "--epochs",
+        "1",
+        "--train",
+        "300",
+        "--test",
+        "300",
+        "--samples",
+        "300",
+        "--batch-size",
+        "100",
     ];
     check(&args, "svg", &["flow1d"], &dir.path().join("svg"));
     check(&args, "both", &["flow1d"], &dir.path().join("both"));
@@ -175,8 +249,18 @@ fn softmax_regression_writes_both() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 60);
     let args = [
-        "softmax-regression", "--data", &g, "--test-data", &g, "--epochs", "1", "--batch-size",
-        "20", "--top-k", "2", "--offline",
+        "softmax-regression",
+        "--data",
+        &g,
+        "--test-data",
+        &g,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "20",
+        "--top-k",
+        "2",
+        "--offline",
     ];
     check(&args, "both", &["loss", "confusion", "weights"], dir.path());
 }
@@ -184,7 +268,17 @@ fn softmax_regression_writes_both() {
 #[test]
 fn lasso_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["lasso", "--m", "30", "--n", "60", "--k", "3", "--iterations", "50"];
+    let args = [
+        "lasso",
+        "--m",
+        "30",
+        "--n",
+        "60",
+        "--k",
+        "3",
+        "--iterations",
+        "50",
+    ];
     check(&args, "svg", &["convergence"], dir.path());
 }
 
@@ -192,7 +286,16 @@ fn lasso_writes_svg() {
 fn deblur_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 3);
-    let args = ["deblur", "--data", &g, "--radius", "1", "--iterations", "20", "--offline"];
+    let args = [
+        "deblur",
+        "--data",
+        &g,
+        "--radius",
+        "1",
+        "--iterations",
+        "20",
+        "--offline",
+    ];
     check(&args, "svg", &["deblur", "psnr"], dir.path());
 }
 
@@ -201,10 +304,25 @@ fn dictionary_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 60);
     let args = [
-        "dictionary", "--train", &g, "--test", &g, "--atoms", "6", "--rounds", "2",
-        "--coding-iterations", "10", "--offline",
+        "dictionary",
+        "--train",
+        &g,
+        "--test",
+        &g,
+        "--atoms",
+        "6",
+        "--rounds",
+        "2",
+        "--coding-iterations",
+        "10",
+        "--offline",
     ];
-    check(&args, "svg", &["atoms", "reconstructions", "objective"], dir.path());
+    check(
+        &args,
+        "svg",
+        &["atoms", "reconstructions", "objective"],
+        dir.path(),
+    );
 }
 
 #[test]
@@ -212,20 +330,79 @@ fn studies_write_svg() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 60);
     let noise = [
-        "study", "noise", "--rows", "20", "--features", "3", "--weights", "5", "--draws", "50",
-        "--sgd-steps", "200", "--runs", "100", "--scalar-steps", "10",
+        "study",
+        "noise",
+        "--rows",
+        "20",
+        "--features",
+        "3",
+        "--weights",
+        "5",
+        "--draws",
+        "50",
+        "--sgd-steps",
+        "200",
+        "--runs",
+        "100",
+        "--scalar-steps",
+        "10",
     ];
-    check(&noise, "svg", &["identity", "sgd", "scalar"], &dir.path().join("noise"));
+    check(
+        &noise,
+        "svg",
+        &["identity", "sgd", "scalar"],
+        &dir.path().join("noise"),
+    );
     let momentum = [
-        "study", "momentum", "--kappas", "10", "--dim", "5", "--iterations", "50", "--data", &g,
-        "--images", "30", "--hidden", "4", "--epochs", "1", "--offline",
+        "study",
+        "momentum",
+        "--kappas",
+        "10",
+        "--dim",
+        "5",
+        "--iterations",
+        "50",
+        "--data",
+        &g,
+        "--images",
+        "30",
+        "--hidden",
+        "4",
+        "--epochs",
+        "1",
+        "--offline",
     ];
-    check(&momentum, "svg", &["rates", "autoencoder"], &dir.path().join("momentum"));
+    check(
+        &momentum,
+        "svg",
+        &["rates", "autoencoder"],
+        &dir.path().join("momentum"),
+    );
     let leak = [
-        "study", "leak", "--data", &g, "--images", "60", "--test", &g, "--test-images", "30",
-        "--hidden", "4", "--epochs", "1", "--copies", "2", "--offline",
+        "study",
+        "leak",
+        "--data",
+        &g,
+        "--images",
+        "60",
+        "--test",
+        &g,
+        "--test-images",
+        "30",
+        "--hidden",
+        "4",
+        "--epochs",
+        "1",
+        "--copies",
+        "2",
+        "--offline",
     ];
-    check(&leak, "svg", &["accuracy", "examples"], &dir.path().join("leak"));
+    check(
+        &leak,
+        "svg",
+        &["accuracy", "examples"],
+        &dir.path().join("leak"),
+    );
 }
 
 #[test]
@@ -233,8 +410,15 @@ fn tsne_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
     let g = groups(dir.path(), 60);
     let args = [
-        "tsne", "--data", &g, "--perplexity", "5", "--iterations", "60",
-        "--exaggeration-iterations", "30",
+        "tsne",
+        "--data",
+        &g,
+        "--perplexity",
+        "5",
+        "--iterations",
+        "60",
+        "--exaggeration-iterations",
+        "30",
     ];
     check(&args, "svg", &["tsne"], dir.path());
 }

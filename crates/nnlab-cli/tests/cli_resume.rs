@@ -183,7 +183,12 @@ fn resume_checks_the_checkpoint_first() {
     let empty = dir.path().display().to_string();
     let err = resume(&["--resume", &empty]);
     assert!(err.contains("holds no checkpoint"), "{err}");
-    let err = resume(&["--checkpoint-every", "0"]);
+    let fresh = data_args(dir.path());
+    let mut zero: Vec<&str> = fresh.iter().map(String::as_str).collect();
+    zero.extend(["--checkpoint-every", "0"]);
+    let o = nnlab(&zero);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("--checkpoint-every"), "{err}");
 }
 

@@ -135,6 +135,14 @@ fn hostile_sparse_settings_name_the_flag() {
     );
     fails_with(&sparse(&["--latent", "8"]), &["--latent", "sparse scorer"]);
     fails_with(&sparse(&["--hidden", "8"]), &["--hidden", "sparse scorer"]);
+    fails_with(
+        &sparse(&["--checkpoint-every", "1"]),
+        &["--checkpoint-every", "sparse scorer"],
+    );
+    fails_with(
+        &sparse(&["--resume", "/tmp"]),
+        &["--resume", "sparse scorer"],
+    );
     // Not a number: clap's usage error (exit status 2) names the flag.
     let o = nnlab(&sparse(&["--atoms", "x"]));
     assert_eq!(o.status.code(), Some(2));

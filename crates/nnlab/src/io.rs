@@ -219,7 +219,47 @@ pub fn md5_hex(bytes: &[u8]) -> String {
 pub fn to_safetensors<M: Module>(module: &M) -> Result<Vec<u8>, String> {
     let mut store = SafetensorsStore::from_bytes(None);
     module.save_into(&mut store).map_err(|e| e.to_string())?;
-    store.get_bytes().map_err(|e| e.to_string())
+    store
+        .get_bytes()
+        .map(canonical_safetensors)
+        .map_err(|e| e.to_string())
+}
+
+/// A safetensors file with its JSON header rewritten with every object's keys in sorted order
+/// (padded with spaces to the same length, so the data offsets stay valid). Burn and the
+/// safetensors crate write the metadata from a hash map, in an order that changes from process
+/// to process; sorted, the same weights always give the same bytes (and the same MD5 in
+/// `detector.json`). A file whose header does not parse is returned unchanged.
+pub fn canonical_safetensors(mut bytes: Vec<u8>) -> Vec<u8> {
+    fn sorted(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let m: std::collections::BTreeMap<_, _> = m.into_iter().collect();
+                serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            other => other,
+        }
+    }
+    let Some(n) = bytes
+        .get(..8)
+        .and_then(|b| usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok())
+    else {
+        return bytes;
+    };
+    let Some(header) = 8usize.checked_add(n).and_then(|end| bytes.get(8..end)) else {
+        return bytes;
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(header) else {
+        return bytes;
+    };
+    let Ok(mut text) = serde_json::to_vec(&sorted(v)) else {
+        return bytes;
+    };
+    if text.len() <= n {
+        text.resize(n, b' ');
+        bytes[8..8 + n].copy_from_slice(&text);
+    }
+    bytes
 }
 
 /// Loads weights saved by [`to_safetensors`] into `module`, which must be built from the same
@@ -263,7 +303,9 @@ pub fn f32_safetensors<'a>(
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    safetensors::tensor::serialize(views, Some(metadata)).map_err(|e| e.to_string())
+    safetensors::tensor::serialize(views, Some(metadata))
+        .map(canonical_safetensors)
+        .map_err(|e| e.to_string())
 }
 
 /// Standard base64 (RFC 4648 §4, alphabet `A–Z a–z 0–9 + /`, `=` padding): every 3 bytes
@@ -335,5 +377,33 @@ mod tests {
             assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
         }
         assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
+
+    /// Two files that differ only in the order of their header's keys become the same bytes,
+    /// which still parse to the same tensors and metadata; the unsorted inputs differ (so the
+    /// check can fail).
+    #[test]
+    fn canonical_safetensors_sorts_the_header() {
+        let header = |json: &str| {
+            let mut h = json.as_bytes().to_vec();
+            h.resize(h.len().next_multiple_of(8), b' ');
+            let mut f = (h.len() as u64).to_le_bytes().to_vec();
+            f.extend(h);
+            f.extend(1.5f32.to_le_bytes());
+            f
+        };
+        let t = r#""t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}"#;
+        let a = header(&format!(r#"{{"__metadata__":{{"b":"1","a":"2"}},{t}}}"#));
+        let b = header(&format!(r#"{{{t},"__metadata__":{{"a":"2","b":"1"}}}}"#));
+        assert_ne!(a, b);
+        let (ca, cb) = (canonical_safetensors(a), canonical_safetensors(b));
+        assert_eq!(ca, cb);
+        let (n, meta) = safetensors::SafeTensors::read_metadata(&ca).unwrap();
+        assert_eq!(n + 8, ca.len() - 4);
+        let st = safetensors::SafeTensors::deserialize(&ca).unwrap();
+        assert_eq!(st.tensor("t").unwrap().data(), 1.5f32.to_le_bytes());
+        assert_eq!(meta.metadata().as_ref().unwrap()["a"], "2");
+        // Not a safetensors file: unchanged.
+        assert_eq!(canonical_safetensors(b"xy".to_vec()), b"xy");
     }
 }

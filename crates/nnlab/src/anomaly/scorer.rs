@@ -173,12 +173,14 @@ impl ScorerConfig {
     }
 
     /// The width of a code ([`ScoringModel::codes`]): the code width of the autoencoder and the
-    /// VAE, the image dimension for the flow (its z has the image's dimension).
+    /// VAE, the image dimension for the flow (its z has the image's dimension), the number of
+    /// atoms for the sparse coder.
     pub fn code_width(&self) -> usize {
         match self {
             Self::Ae(m) => m.latent,
             Self::Vae(m) => m.latent,
             Self::Flow { flow, .. } => flow.dim,
+            Self::Sparse { sparse, .. } => sparse.atoms,
         }
     }
 
@@ -314,12 +316,13 @@ impl ScoringModel {
 
     /// The latent code of every image, row-major [n, width] ([`ScorerConfig::code_width`]):
     /// the autoencoder's bottleneck E(x), the VAE's posterior mean μ(x), the flow's z = f(v) of
-    /// the image dequantized at u = ½ (see [`realnvp::latent_codes`]).
+    /// the image dequantized at u = ½ (see [`realnvp::latent_codes`]), the sparse coder's ẑ(x).
     pub fn codes(&self, data: &Images, device: &Device) -> Vec<f32> {
         match self {
             Self::Ae(m) => autoencoder::codes(m, data, device),
             Self::Vae(m) => vae::codes(m, data, device),
             Self::Flow(m) => realnvp::latent_codes(m, data, device),
+            Self::Sparse(m) => m.codes(data, device),
         }
     }
 
@@ -371,7 +374,8 @@ mod tests {
     //! (AE: D(E(x)); VAE: σ(l(μ(x)))), and inverting the flow's z gives back the dequantized
     //! image. Tolerances: f32 arithmetic of the same operations, 1e-6 for the decoders (the same
     //! ops in the same order) and 1e-4 for the flow (a round trip through three couplings and
-    //! the logit; a wrong dequantization u = 0 is off by 0.5/256 ≈ 2e-3).
+    //! the logit; a wrong dequantization u = 0 is off by 0.5/256 ≈ 2e-3). The sparse coder's
+    //! codes ẑ(x) give its score ½‖x − Dẑ‖² + λ‖ẑ‖₁ (1e-4 relative: f32 sums of 16 pixels).
     use super::*;
     use crate::models::realnvp::images::inverse_logit;
     use crate::train::{seeded, to_vec};
@@ -430,7 +434,7 @@ mod tests {
             let decoded = match &m {
                 ScoringModel::Ae(a) => to_vec(a.decode(z.clone())),
                 ScoringModel::Vae(v) => to_vec(sigmoid(v.decode_logits(z.clone()))),
-                ScoringModel::Flow(_) => unreachable!(),
+                ScoringModel::Flow(_) | ScoringModel::Sparse(_) => unreachable!(),
             };
             let rec = m.reconstruct(&data, &all, &device).unwrap().concat();
             assert!(max_diff(&decoded, &rec) < 1e-6, "{cfg:?}");
@@ -477,5 +481,43 @@ mod tests {
         let y = tensor(at(0.5), data.n, &device);
         let v = to_vec(crate::models::realnvp::images::logit_transform(y).0);
         assert!(max_diff(&v, &m.codes(&data, &device)) > 1e-2);
+    }
+
+    #[test]
+    fn sparse_codes_give_the_coding_objective() {
+        let device = Device::flex();
+        let data = images(6);
+        let sparse = SparseConfig {
+            atoms: 5,
+            lambda: 0.05,
+            coding_iterations: 100,
+        };
+        let dict = Dictionary::initial(&data, &sparse.dictionary(0, 3)).unwrap();
+        let m = ScoringModel::Sparse(SparseCoder::from_dictionary(&dict, &device));
+        let cfg = ScorerConfig::Sparse {
+            rows: 4,
+            cols: 4,
+            sparse,
+        };
+        let codes = m.codes(&data, &device);
+        assert_eq!(codes.len(), data.n * cfg.code_width());
+        assert!(codes.iter().any(|&z| z != 0.0), "some atom is used");
+        let rec = dict.reconstruct(&codes);
+        let scores = m.score(&data, &device);
+        for i in 0..data.n {
+            let x = &data.pixels[i * 16..(i + 1) * 16];
+            let r: f32 = x
+                .iter()
+                .zip(&rec[i * 16..])
+                .map(|(a, b)| (a - b).powi(2))
+                .sum();
+            let l1: f32 = codes[i * 5..(i + 1) * 5].iter().map(|z| z.abs()).sum();
+            let objective = 0.5 * r + 0.05 * l1;
+            assert!(
+                (objective - scores[i]).abs() <= 1e-4 * scores[i],
+                "{objective} vs {}",
+                scores[i]
+            );
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Grouped bar charts: one group of bars per category (e.g. a class), one bar per series (e.g. a
 //! scorer) in the palette's colours, with optional horizontal reference lines.
 
-use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, invalid, render, Target};
+use super::{CHART_SIZE, DrawResult, FONT, PlotError, Target, color, draw_legend, invalid, render};
 use plotters::prelude::*;
 
 /// One series of a bar chart: a value per category (non-finite values draw no bar).

@@ -150,7 +150,14 @@ impl DrawingBackend for Canvas<'_> {
             Canvas::Raster {
                 inner,
                 smooth: true,
-            } => lift(dot(inner, center, radius, s.color(), s.stroke_width(), fill)),
+            } => lift(dot(
+                inner,
+                center,
+                radius,
+                s.color(),
+                s.stroke_width(),
+                fill,
+            )),
             other => each!(other, b => b.draw_circle(center, radius, s, fill)),
         }
     }
@@ -256,11 +263,7 @@ impl Coverage {
         let steep = (b.1 - a.1).abs() > (b.0 - a.0).abs();
         let swap = |p: (f64, f64)| if steep { (p.1, p.0) } else { p };
         let ((au, av), (bu, bv)) = (swap(a), swap(b));
-        let slope = if bu != au {
-            (bv - av) / (bu - au)
-        } else {
-            0.0
-        };
+        let slope = if bu != au { (bv - av) / (bu - au) } else { 0.0 };
         let half = reach * slope.hypot(1.0);
         let (u_lo, u_hi) = (au.min(bu), au.max(bu));
         let (u_end, v_end) = if steep {

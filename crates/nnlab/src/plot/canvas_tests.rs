@@ -77,7 +77,10 @@ fn smooth_lines_are_centred_on_the_true_line() {
         }
         let levels: std::collections::HashSet<u8> = buf.iter().copied().collect();
         let jitter = (err2 / n - (err / n).powi(2)).max(0.0).sqrt();
-        eprintln!("bias {:.4} px, jitter (std about the bias) {jitter:.4} px", err / n);
+        eprintln!(
+            "bias {:.4} px, jitter (std about the bias) {jitter:.4} px",
+            err / n
+        );
         ((err2 / n).sqrt(), mass_err, levels.len())
     };
     let (rms, mass_err, levels) = measure(&draw_on(true, line));
@@ -101,7 +104,10 @@ fn path_joints_are_painted_once() {
             .unwrap()
     });
     let (joint, middle) = (dark(&buf, 100, 30), dark(&buf, 60, 30));
-    assert!((joint - middle).abs() < 1.0 / 255.0 + 1e-9, "{joint} vs {middle}");
+    assert!(
+        (joint - middle).abs() < 1.0 / 255.0 + 1e-9,
+        "{joint} vs {middle}"
+    );
     assert!((middle - 0.5).abs() < 1.0 / 255.0 + 1e-9, "{middle}");
 }
 
@@ -154,16 +160,21 @@ fn svg_documents_are_xml_with_text_elements() {
         let root = Canvas::svg(&mut doc, (300, 100)).into_drawing_area();
         root.fill(&WHITE).unwrap();
         let style = (super::super::FONT, 20).into_font().color(&BLACK);
-        root.draw(&Text::new("a < b & c", (10, 10), style))
-            .unwrap();
-        root.draw(&PathElement::new([(0, 90), (300, 10)], ShapeStyle::from(&BLACK).stroke_width(2)))
-            .unwrap();
+        root.draw(&Text::new("a < b & c", (10, 10), style)).unwrap();
+        root.draw(&PathElement::new(
+            [(0, 90), (300, 10)],
+            ShapeStyle::from(&BLACK).stroke_width(2),
+        ))
+        .unwrap();
         root.present().unwrap();
     }
     let texts = super::super::testutil::svg_texts(doc.as_bytes());
     assert_eq!(texts, ["a < b & c"]);
     assert!(doc.contains("<polyline") || doc.contains("<line"), "{doc}");
-    assert!(!doc.contains("width=\"1\" height=\"1\""), "no pixel rectangles");
+    assert!(
+        !doc.contains("width=\"1\" height=\"1\""),
+        "no pixel rectangles"
+    );
 }
 
 /// A dense curve as plotters hands it to the backend: 721 samples of y = 30 + 20 sin(x / 25)

@@ -1,7 +1,7 @@
 //! Confusion-matrix figure: a K×K grid of cells, true class by row and predicted class by
 //! column, each shaded by its share of its row and printed with its count.
 
-use super::{DrawResult, FONT, PlotError, invalid, render, Target};
+use super::{DrawResult, FONT, PlotError, Target, invalid, render};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

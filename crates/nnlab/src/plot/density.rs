@@ -2,7 +2,10 @@
 //! regular grid (a heat map in the viridis colours) and scattered point sets on top — for
 //! example data vs model samples, and a learned density p(x, y).
 
-use super::{DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render, Target, Area};
+use super::{
+    Area, DrawResult, FONT, PlotError, Target, color, draw_legend, fmt_num, invalid,
+    nonempty_range, render,
+};
 use plotters::prelude::*;
 
 /// Named points, drawn as small dots in one palette colour (the i-th set of a panel takes
@@ -68,7 +71,11 @@ pub(crate) fn viridis(t: f64) -> RGBColor {
 /// value count other than nx·ny or a non-finite or empty range, or nothing at all is plottable
 /// (no finite point and no density image); otherwise drawing or writing errors. All name
 /// `path`.
-pub fn density_panels(to: impl Into<Target>, title: &str, panels: &[DensityPanel]) -> Result<(), PlotError> {
+pub fn density_panels(
+    to: impl Into<Target>,
+    title: &str,
+    panels: &[DensityPanel],
+) -> Result<(), PlotError> {
     let to: Target = to.into();
     let path = to.path();
     if panels.is_empty() {

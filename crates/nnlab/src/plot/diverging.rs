@@ -1,7 +1,7 @@
 //! Signed images on a diverging colormap (blue < 0, white = 0, red > 0), such as the rows of a
 //! linear classifier's weight matrix shown as images.
 
-use super::{DrawResult, FONT, PlotError, fmt_num, invalid, render_on, Target};
+use super::{DrawResult, FONT, PlotError, Target, fmt_num, invalid, render_on};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

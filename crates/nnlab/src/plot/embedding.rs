@@ -1,7 +1,10 @@
 //! Scatter plots of 2-D embeddings: named point clouds on linear axes, one palette colour per
 //! cloud (digits 0–9 get ten colours), with marked clouds (anomalies) drawn as dark crosses.
 
-use super::{DrawResult, FONT, PlotError, color, draw_legend, fmt_num, invalid, nonempty_range, render, Target};
+use super::{
+    DrawResult, FONT, PlotError, Target, color, draw_legend, fmt_num, invalid, nonempty_range,
+    render,
+};
 use plotters::prelude::*;
 
 /// Size of an embedding figure in pixels (nearly square: embeddings have no preferred axis).
@@ -22,7 +25,11 @@ pub struct Cloud<'a> {
 /// # Errors
 /// [`PlotError::InvalidInput`] if there is no finite point; otherwise drawing or writing errors.
 /// All name `path`.
-pub fn embedding_scatter(to: impl Into<Target>, title: &str, clouds: &[Cloud]) -> Result<(), PlotError> {
+pub fn embedding_scatter(
+    to: impl Into<Target>,
+    title: &str,
+    clouds: &[Cloud],
+) -> Result<(), PlotError> {
     let to: Target = to.into();
     let path = to.path();
     let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();

@@ -1,6 +1,6 @@
 //! Grids of grayscale images: one labelled row per group, each image optionally captioned.
 
-use super::{DrawResult, FONT, PlotError, ensure_font, invalid, render_on, Target};
+use super::{DrawResult, FONT, PlotError, Target, ensure_font, invalid, render_on};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

@@ -1,6 +1,9 @@
 //! Overlaid, density-normalised histograms of several score sets with a threshold line.
 
-use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid, nonempty_range, render, Target};
+use super::{
+    CHART_SIZE, DrawResult, FONT, PlotError, Target, color, draw_legend, draw_mesh, fmt_num,
+    invalid, nonempty_range, render,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

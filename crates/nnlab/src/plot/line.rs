@@ -1,6 +1,9 @@
 //! Generic line plots of several named (x, y) series, such as training and validation losses.
 
-use super::{CHART_SIZE, DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid, nonempty_range, render, Target, Area};
+use super::{
+    Area, CHART_SIZE, DrawResult, FONT, PlotError, Target, color, draw_legend, draw_mesh, invalid,
+    nonempty_range, render,
+};
 use plotters::coord::combinators::BindKeyPoints;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;

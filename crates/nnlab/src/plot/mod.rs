@@ -247,7 +247,9 @@ fn draw_files(
 /// The SVG document `doc` with the PNG image `png` of `width`×`height` pixels as its first
 /// (bottom-most) element, embedded as a data URI and drawn pixel for pixel.
 fn with_backdrop(doc: &str, (width, height): (u32, u32), png: &[u8]) -> String {
-    let at = doc.find("<svg").and_then(|s| doc[s..].find('>').map(|e| s + e + 1));
+    let at = doc
+        .find("<svg")
+        .and_then(|s| doc[s..].find('>').map(|e| s + e + 1));
     let at = at.unwrap_or(0);
     format!(
         "{}\n<image x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" \

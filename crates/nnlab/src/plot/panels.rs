@@ -1,7 +1,10 @@
 //! Multi-panel figures: a grid of charts under one title, each panel holding density-normalized
 //! histograms and (solid or dashed) lines.
 
-use super::{DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, invalid, nonempty_range, render, Target, Area};
+use super::{
+    Area, DrawResult, FONT, PlotError, Target, color, draw_legend, draw_mesh, invalid,
+    nonempty_range, render,
+};
 use plotters::prelude::*;
 
 /// Pixel size of one panel.
@@ -187,11 +190,7 @@ fn prepare(p: &Panel) -> Result<Prepared, String> {
     })
 }
 
-fn draw_panel(
-    area: &Area<'_>,
-    p: &Panel,
-    pr: &Prepared,
-) -> DrawResult {
+fn draw_panel(area: &Area<'_>, p: &Panel, pr: &Prepared) -> DrawResult {
     let mut chart = ChartBuilder::on(area)
         .caption(p.title, (FONT, 19))
         .margin(10)

@@ -1,6 +1,8 @@
 //! ROC curve figure: the curve, the chance diagonal, the AUROC and an optional operating point.
 
-use super::{DrawResult, FONT, PlotError, color, draw_legend, draw_mesh, fmt_num, invalid, render, Target};
+use super::{
+    DrawResult, FONT, PlotError, Target, color, draw_legend, draw_mesh, fmt_num, invalid, render,
+};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

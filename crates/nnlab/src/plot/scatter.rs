@@ -1,7 +1,10 @@
 //! Scatter plots on log–log axes: several named point clouds, such as a gradient norm against a
 //! probability across thousands of training steps.
 
-use super::{CHART_SIZE, DrawResult, FONT, Line, PlotError, color, draw_legend, draw_mesh, invalid, render, Target};
+use super::{
+    CHART_SIZE, DrawResult, FONT, Line, PlotError, Target, color, draw_legend, draw_mesh, invalid,
+    render,
+};
 use plotters::prelude::*;
 
 /// Log–log scatter plot: each named series of (x, y) points is drawn as small translucent dots

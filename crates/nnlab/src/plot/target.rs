@@ -65,7 +65,11 @@ impl Target {
 
     /// Every file of the figure (PNG first).
     pub fn files(&self) -> Vec<&Path> {
-        self.png.iter().chain(&self.svg).map(PathBuf::as_path).collect()
+        self.png
+            .iter()
+            .chain(&self.svg)
+            .map(PathBuf::as_path)
+            .collect()
     }
 }
 
@@ -76,9 +80,15 @@ impl From<&Path> for Target {
             .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
         let path = Some(path.to_path_buf());
         if is_svg {
-            Self { png: None, svg: path }
+            Self {
+                png: None,
+                svg: path,
+            }
         } else {
-            Self { png: path, svg: None }
+            Self {
+                png: path,
+                svg: None,
+            }
         }
     }
 }
@@ -108,13 +118,25 @@ mod tests {
     #[test]
     fn formats_choose_the_files() {
         let p = Path::new("out/loss");
-        assert_eq!(Target::new(p, Figures::Png).files(), [Path::new("out/loss.png")]);
-        assert_eq!(Target::new(p, Figures::Svg).files(), [Path::new("out/loss.svg")]);
+        assert_eq!(
+            Target::new(p, Figures::Png).files(),
+            [Path::new("out/loss.png")]
+        );
+        assert_eq!(
+            Target::new(p, Figures::Svg).files(),
+            [Path::new("out/loss.svg")]
+        );
         assert_eq!(
             Target::new(Path::new("out/samples-0.5"), Figures::Both).files(),
-            [Path::new("out/samples-0.5.png"), Path::new("out/samples-0.5.svg")]
+            [
+                Path::new("out/samples-0.5.png"),
+                Path::new("out/samples-0.5.svg")
+            ]
         );
-        assert_eq!(Target::new(p, Figures::Svg).path(), Path::new("out/loss.svg"));
+        assert_eq!(
+            Target::new(p, Figures::Svg).path(),
+            Path::new("out/loss.svg")
+        );
     }
 
     #[test]

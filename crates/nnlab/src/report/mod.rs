@@ -67,7 +67,11 @@ pub fn figures(dir: &Path) -> std::io::Result<Vec<Figure>> {
         .iter()
         .filter_map(|f| f.name.strip_suffix(".svg").map(str::to_string))
         .collect();
-    out.retain(|f| f.name.strip_suffix(".png").is_none_or(|s| !svgs.contains(s)));
+    out.retain(|f| {
+        f.name
+            .strip_suffix(".png")
+            .is_none_or(|s| !svgs.contains(s))
+    });
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

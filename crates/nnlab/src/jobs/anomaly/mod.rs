@@ -229,15 +229,23 @@ impl Job for Config {
             .validate()
             .map_err(|(f, m)| JobError::setting(format!("sparse.{f}"), m))?;
         if self.scorer == Scorer::Sparse {
-            for (field, given) in [
-                ("latent", self.latent.is_some()),
-                ("hidden", self.hidden.is_some()),
+            let code_size =
+                "does not apply to the sparse scorer (its code size is the number of atoms)";
+            let rounds = "does not apply to the sparse scorer (its dictionary learns in rounds, \
+                          without checkpoints)";
+            let checkpoint = &self.train.checkpoint;
+            for (field, given, why) in [
+                ("latent", self.latent.is_some(), code_size),
+                ("hidden", self.hidden.is_some(), code_size),
+                (
+                    "train.checkpoint_every",
+                    checkpoint.checkpoint_every.is_some(),
+                    rounds,
+                ),
+                ("train.resume", checkpoint.resume.is_some(), rounds),
             ] {
                 if given {
-                    return Err(JobError::setting(
-                        field,
-                        "does not apply to the sparse scorer (its code size is the number of atoms)",
-                    ));
+                    return Err(JobError::setting(field, why));
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Property-based fuzzing of detector loading ([`load_detector`], what `anomaly score` runs):
-//! saved detectors of every scorer (autoencoder MLP and convolutional, VAE, flow) with their
+//! saved detectors of every scorer (autoencoder MLP and convolutional, VAE, flow, sparse coder)
+//! with their
 //! `detector.json` mutated (bytes flipped or cut, or one value replaced by an extreme number, a
 //! wrong type or nothing) and their weights mutated (bytes flipped, cut or appended, with the
 //! checksum updated so the weights parser is reached). [`QUICK_CASES`] cases per property in
@@ -9,11 +10,12 @@
 //! a detector that loads scores images of its size, one score each, without panicking.
 
 use super::*;
-use crate::anomaly::{Arch, DetectorInfo, Scorer};
+use crate::anomaly::{Arch, DetectorInfo, Scorer, ScorerConfig, ScoringModel};
 use crate::complexity::Correction;
 use crate::data::Images;
 use crate::data::fuzz_tests::{QUICK_CASES, fuzz_runner, long_cases};
 use crate::jobs::anomaly::Config as AnomalyConfig;
+use crate::models::sparse_coding::{Dictionary, SparseCoder};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -25,19 +27,28 @@ fn saved() -> Vec<(Vec<u8>, Vec<u8>)> {
         (Scorer::Ae, Arch::Conv, vec![2, 2]),
         (Scorer::Vae, Arch::Mlp, vec![3]),
         (Scorer::Flow, Arch::Mlp, vec![4]),
+        (Scorer::Sparse, Arch::Mlp, vec![]),
     ];
     kinds
         .into_iter()
         .map(|(scorer, arch, hidden)| {
-            let cfg = AnomalyConfig {
+            let mut cfg = AnomalyConfig {
                 arch,
                 hidden: Some(hidden),
                 latent: Some(2),
                 ..AnomalyConfig::for_scorer(scorer)
             };
+            cfg.sparse.atoms = 3;
             let model = cfg.model(4, 4);
             let det = Detector {
-                model: crate::train::seeded(&device, 1, || model.init(&device)),
+                model: match &model {
+                    // Atoms drawn from images: an all-zero dictionary codes nothing.
+                    ScorerConfig::Sparse { sparse, .. } => {
+                        let dict = Dictionary::initial(&images(), &sparse.dictionary(0, 1));
+                        ScoringModel::Sparse(SparseCoder::from_dictionary(&dict.unwrap(), &device))
+                    }
+                    _ => crate::train::seeded(&device, 1, || model.init(&device)),
+                },
                 info: DetectorInfo {
                     model,
                     validation_mean: 0.5,
@@ -194,18 +205,23 @@ fn count_leaves(v: &Value, n: &mut usize) {
     }
 }
 
-fn fuzz_detectors(cases: u32, seeded: bool) {
-    let bases = saved();
-    let dir = tempfile::tempdir().unwrap();
-    let device = Device::flex();
-    let images = Images {
+/// Three 4×4 images to score.
+fn images() -> Images {
+    Images {
         n: 3,
         rows: 4,
         cols: 4,
         pixels: (0..48).map(|i| (i % 7) as f32 / 7.0).collect(),
         labels: None,
         name: "fuzz".into(),
-    };
+    }
+}
+
+fn fuzz_detectors(cases: u32, seeded: bool) {
+    let bases = saved();
+    let dir = tempfile::tempdir().unwrap();
+    let device = Device::flex();
+    let images = images();
     let mut runner = fuzz_runner(cases, seeded);
     runner
         .run(&mutation(), |(which, m)| {

@@ -303,14 +303,8 @@ fn run_images(
         test_bits_per_dim: bits_per_dim(nll, cfg.dim),
         test_nll_nats_half_noise: mean(images::score_images(&flow, &test, device)),
     };
-    let mut files = figures::image_figures(
-        &job.env.outputs(),
-        &flow,
-        &test,
-        &epochs,
-        &mut rng,
-        device,
-    )?;
+    let mut files =
+        figures::image_figures(&job.env.outputs(), &flow, &test, &epochs, &mut rng, device)?;
     files.extend(save_model(&job.env.outputs().sub("model"), &cfg, &flow)?);
     write_report(Report {
         job: Config {

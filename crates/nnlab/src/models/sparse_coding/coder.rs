@@ -77,6 +77,11 @@ impl SparseCoder {
         self.dictionary().score(data, device)
     }
 
+    /// The codes ẑ(x) of every image, row-major [n, atoms].
+    pub fn codes(&self, data: &Images, device: &Device) -> Vec<f32> {
+        self.dictionary().encode(data, device, &mut |_, _| {}).z
+    }
+
     /// The reconstructions Dẑ(x) of the images `idx`, each a row-major `Vec` of pixels.
     pub fn reconstruct(&self, data: &Images, idx: &[usize], device: &Device) -> Vec<Vec<f32>> {
         let dict = self.dictionary();
