@@ -3,21 +3,7 @@
 
 mod common;
 
-use common::{nnlab, text};
-use std::path::Path;
-
-/// `n` 8×8 images: a bright top half (normal) or a bright bottom half (anomalous), plus noise.
-fn write_images(path: &Path, n: usize, top: bool) -> String {
-    let px: Vec<u8> = (0..n * 64)
-        .map(|k| {
-            let row = (k % 64) / 8;
-            let bright = (row < 4) == top;
-            (if bright { 200 } else { 10 }) + (k * 7919 % 40) as u8
-        })
-        .collect();
-    nnlab::data::write_idx_u8(path, &[n, 8, 8], &px, false).unwrap();
-    path.display().to_string()
-}
+use common::{nnlab, text, write_images};
 
 #[test]
 fn train_then_score_with_the_saved_model() {

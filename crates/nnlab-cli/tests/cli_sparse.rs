@@ -4,21 +4,7 @@
 
 mod common;
 
-use common::{nnlab, text};
-use std::path::Path;
-
-/// `n` 8×8 images: a bright top half (normal) or a bright bottom half (anomalous), plus noise.
-fn write_images(path: &Path, n: usize, top: bool) -> String {
-    let px: Vec<u8> = (0..n * 64)
-        .map(|k| {
-            let row = (k % 64) / 8;
-            let bright = (row < 4) == top;
-            (if bright { 200 } else { 10 }) + (k * 7919 % 40) as u8
-        })
-        .collect();
-    nnlab::data::write_idx_u8(path, &[n, 8, 8], &px, false).unwrap();
-    path.display().to_string()
-}
+use common::{fails_with, nnlab, text, write_images};
 
 #[test]
 fn sparse_scorer_trains_then_its_saved_detector_scores() {
@@ -88,23 +74,6 @@ fn sparse_scorer_trains_then_its_saved_detector_scores() {
     let again = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(scores(&again, "input,"), scores(&run, "anomaly,"));
     assert_eq!(scores(&again, "input,").len(), 40);
-}
-
-/// Runs nnlab with `args` plus `--out` into a fresh folder; asserts exit status 1 without a
-/// panic, that every part of `expected` is in stderr, and that nothing was written.
-fn fails_with(args: &[&str], expected: &[&str]) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--out", out.to_str().unwrap()]);
-    let o = nnlab(&all);
-    let (stdout, err) = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{all:?}\n{stdout}\n{err}");
-    assert!(!err.contains("panicked"), "{all:?}: {err}");
-    for p in expected {
-        assert!(err.contains(p), "{all:?}: expected {p:?} in: {err}");
-    }
-    assert!(!out.exists(), "{all:?} wrote {}", out.display());
 }
 
 #[test]

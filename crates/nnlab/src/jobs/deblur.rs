@@ -158,7 +158,7 @@ impl Job for DeblurConfig {
         );
         let fmt = |p: f64| format!("{p:.2} dB");
         image_grid(
-            &out.figure("deblur"),
+            out.figure("deblur"),
             &title,
             &[GridRow {
                 label: "original / blurred / ISTA / FISTA".into(),
@@ -182,7 +182,7 @@ impl Job for DeblurConfig {
         let (pf, pi) = (pts(&psnr_fista_k), pts(&psnr_ista_k));
         let flat = vec![(1.0, p_blur), (self.iterations as f64, p_blur)];
         line_plot(
-            &out.figure("psnr"),
+            out.figure("psnr"),
             &format!("PSNR by iteration ({} #{})", images.name, self.index),
             "iteration k",
             "PSNR (dB)",

@@ -163,7 +163,7 @@ impl DictionaryJob {
             })
             .collect();
         image_grid(
-            &out.figure("atoms"),
+            out.figure("atoms"),
             &format!(
                 "first {} of {} atoms (lambda {})",
                 atoms.len(),
@@ -186,7 +186,7 @@ impl DictionaryJob {
             .map(|c| format!("{} atoms", c.iter().filter(|v| **v != 0.0).count()))
             .collect();
         image_grid(
-            &out.figure("reconstructions"),
+            out.figure("reconstructions"),
             &format!(
                 "{}: originals and sparse-code reconstructions Dz",
                 test.name
@@ -216,7 +216,7 @@ impl DictionaryJob {
             .collect();
         if !coded.is_empty() {
             line_plot(
-                &out.figure("objective"),
+                out.figure("objective"),
                 "dictionary learning: mean 1/2|x - Dz|^2 + lambda |z|_1",
                 "round",
                 "objective",

@@ -294,7 +294,7 @@ impl Job for LassoConfig {
             .collect();
         let out = self.env.outputs();
         loglog_scatter(
-            &out.figure("convergence"),
+            out.figure("convergence"),
             &format!("Lasso: F(x_k) - F*  ({problem}, lambda {})", self.lambda),
             "iteration k",
             "F(x_k) - F*",

@@ -285,7 +285,7 @@ impl Config {
         };
         let (train, test) = (pts(&|e| Some(e.train_loss)), pts(&|e| e.test_loss));
         plot::line_plot(
-            &out.figure("loss"),
+            out.figure("loss"),
             "Softmax regression: mean cross-entropy by epoch",
             "epoch",
             "cross-entropy (nats)",
@@ -303,7 +303,7 @@ impl Config {
         )?;
         let names: Vec<String> = (0..r.classes).map(|c| c.to_string()).collect();
         plot::confusion_matrix(
-            &out.figure("confusion"),
+            out.figure("confusion"),
             &format!(
                 "Confusion on {} (top-1 error {:.2}%)",
                 r.test_data,
@@ -325,7 +325,7 @@ impl Config {
             .map(|(c, row)| (format!("class {c}"), row))
             .collect();
         plot::signed_images(
-            &out.figure("weights"),
+            out.figure("weights"),
             "Rows of W as images (red > 0, blue < 0)",
             &images,
             shape.rows,

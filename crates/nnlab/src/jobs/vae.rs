@@ -270,7 +270,7 @@ fn write_outputs(
         .collect();
     let test_point = [(report.epochs.len() as f64, -report.test.elbo.mean)];
     plot::line_plot(
-        &out.figure("loss"),
+        out.figure("loss"),
         "VAE training loss: -ELBO per image (nats)",
         "epoch",
         "-ELBO (nats)",
@@ -299,7 +299,7 @@ fn write_outputs(
         })
         .collect();
     plot::image_grid(
-        &out.figure("samples"),
+        out.figure("samples"),
         "Samples: Bernoulli means of p(x|z), z ~ N(0, I)",
         &grid,
         rows,
@@ -324,7 +324,7 @@ fn write_outputs(
         });
     }
     plot::image_grid(
-        &out.figure("reconstructions"),
+        out.figure("reconstructions"),
         &format!("{}: originals and reconstructions", test.name),
         &grid,
         rows,

@@ -335,7 +335,7 @@ mod tests {
                 points: &one,
             }],
         }];
-        let err = density_panels(&unwritable_path(dir.path()), "t", &p).unwrap_err();
+        let err = density_panels(unwritable_path(dir.path()), "t", &p).unwrap_err();
         assert!(matches!(err, PlotError::Io { .. }), "{err}");
     }
 }

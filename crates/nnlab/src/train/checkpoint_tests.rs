@@ -132,7 +132,8 @@ fn foreign_or_damaged_checkpoints_are_refused() {
         edit(&mut r);
         run(&r).unwrap_err().to_string()
     };
-    let cases: [(&dyn Fn(&mut TrainConfig), &str); 5] = [
+    type Edit<'a> = &'a dyn Fn(&mut TrainConfig);
+    let cases: [(Edit<'_>, &str); 5] = [
         (&|r| r.lr = 2e-2, "learning rate 0.01, this run has 0.02"),
         (&|r| r.seed = 8, "seed 7, this run has 8"),
         (&|r| r.epochs = 1, "2 completed epochs"),

@@ -67,7 +67,7 @@ impl TrainConfig {
     /// The first invalid setting, as (field name, what is wrong); `None` when all are valid.
     pub fn invalid(&self) -> Option<(&'static str, String)> {
         if let Some(c) = self.grad_clip.filter(|c| c.is_nan() || *c <= 0.0) {
-            return Some(("grad_clip", format!("must be positive, got {c}")));
+            return Some(("grad_clip", format!("must be positive, got {c:?}")));
         }
         if self.checkpoint.checkpoint_every == Some(0) {
             return Some(("checkpoint_every", "must be at least 1".into()));
@@ -82,7 +82,7 @@ impl TrainConfig {
             (
                 "lr",
                 self.lr.is_nan() || self.lr <= 0.0,
-                self.lr.to_string(),
+                format!("{:?}", self.lr),
             ),
         ]
         .into_iter()

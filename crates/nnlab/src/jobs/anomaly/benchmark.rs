@@ -336,7 +336,7 @@ fn write_outputs(cfg: &Config, r: &Report) -> Result<(), JobError> {
         .collect();
     let lowest = values.iter().flatten().copied().fold(1.0f64, f64::min);
     plot::bar_chart(
-        &out.figure("auroc"),
+        out.figure("auroc"),
         "One-class AUROC per class (normal = the class, anomalies = all others)",
         ("normal class", "AUROC"),
         &categories,

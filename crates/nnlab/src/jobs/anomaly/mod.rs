@@ -269,7 +269,7 @@ impl Job for Config {
             return Err(JobError::setting(
                 "sigmas",
                 format!(
-                    "must be between 0 and {}, got {}",
+                    "must be between 0 and {}, got {:?}",
                     limits::MAX_SIGMAS,
                     self.sigmas
                 ),

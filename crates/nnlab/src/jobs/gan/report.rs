@@ -181,7 +181,7 @@ pub fn write_outputs(
         "",
     );
     loglog_scatter(
-        &out.figure("grad_norm_vs_d"),
+        out.figure("grad_norm_vs_d"),
         "Generator-gradient norm against D(G(z)), one dot per generator step",
         "mean D(G(z)) over the batch",
         "||grad_G L_G||_2",
@@ -197,7 +197,7 @@ pub fn write_outputs(
         "",
     );
     line_plot(
-        &out.figure("grad_norm"),
+        out.figure("grad_norm"),
         "Generator-gradient norm over training",
         "generator step",
         "||grad_G L_G||_2",
@@ -210,7 +210,7 @@ pub fn write_outputs(
         ": L_G",
     ));
     line_plot(
-        &out.figure("loss"),
+        out.figure("loss"),
         "Losses (means over windows of steps)",
         "generator step",
         "loss",
@@ -223,7 +223,7 @@ pub fn write_outputs(
         ": D(G(z))",
     ));
     line_plot(
-        &out.figure("discriminator"),
+        out.figure("discriminator"),
         "Discriminator outputs on real and generated images (window means)",
         "generator step",
         "mean D",
@@ -250,7 +250,7 @@ pub fn write_outputs(
             continue;
         }
         image_grid(
-            &out.figure(&format!("samples-{}", h.loss)),
+            out.figure(&format!("samples-{}", h.loss)),
             &format!("G(z) for fixed z after each epoch ({} loss)", h.loss),
             &rows,
             data.rows,

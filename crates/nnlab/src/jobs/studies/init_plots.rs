@@ -72,7 +72,7 @@ pub fn write(out: &Outputs, r: &InitReport) -> Result<Vec<String>, JobError> {
     let columns = activations.len().clamp(1, 3);
     if !at_init.is_empty() {
         panel_figure(
-            &out.path("at_init.png"),
+            out.path("at_init.png"),
             &format!(
                 "At initialization: {} hidden layers of {} (output layer's gradient at l = {}; values of 0 not drawn)",
                 r.shape.depth,
@@ -106,7 +106,7 @@ pub fn write(out: &Outputs, r: &InitReport) -> Result<Vec<String>, JobError> {
         })
         .collect();
     panel_figure(
-        &out.path("accuracy.png"),
+        out.path("accuracy.png"),
         &format!(
             "Validation accuracy by epoch ({} images, SGD η = {}, β = {})",
             r.config.images, r.config.train.lr, r.config.train.momentum

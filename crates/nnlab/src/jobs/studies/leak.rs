@@ -187,7 +187,7 @@ impl LeakStudy {
             .map(|(name, points)| Line { name, points })
             .collect();
         line_plot(
-            &out.figure("accuracy"),
+            out.figure("accuracy"),
             "Augment before the split (leaky) vs after (honest)",
             "epoch",
             "accuracy",
@@ -206,7 +206,7 @@ impl LeakStudy {
             })
             .collect();
         image_grid(
-            &out.figure("examples"),
+            out.figure("examples"),
             "Original (left) and its augmented copies",
             &rows,
             images.rows,

@@ -234,7 +234,7 @@ impl MomentumStudy {
             })
             .collect();
         panel_figure(
-            &out.figure("rates"),
+            out.figure("rates"),
             "Gradient descent and momentum on quadratics",
             &panels,
             panels.len().min(3),
@@ -245,7 +245,7 @@ impl MomentumStudy {
         let (sgd, mom) = (epochs(&r.sgd_loss), epochs(&r.momentum_loss));
         let mom_name = format!("heavy ball β = {}", self.beta);
         line_plot(
-            &out.figure("autoencoder"),
+            out.figure("autoencoder"),
             &format!("Autoencoder J/n, {} images, η = {}", self.images, self.lr),
             "epoch",
             "J/n = mean ‖W₂σ(W₁x) − x‖²",

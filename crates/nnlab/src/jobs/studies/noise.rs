@@ -225,7 +225,7 @@ impl NoiseStudy {
         };
         let (mc, ridge, plain) = (pts(|r| r.noisy_mean), pts(|r| r.ridge), pts(|r| r.plain));
         line_plot(
-            &out.figure("identity"),
+            out.figure("identity"),
             &format!(
                 "E‖(X+N)w − y‖² vs ridge loss (m = {}, σ = {})",
                 self.rows, self.sigma
@@ -258,7 +258,7 @@ impl NoiseStudy {
         };
         let (to_ridge, to_ls) = (steps(&r.sgd.to_ridge), steps(&r.sgd.to_least_squares));
         line_plot(
-            &out.figure("sgd"),
+            out.figure("sgd"),
             "SGD on noisy inputs",
             "step",
             "distance",
@@ -320,7 +320,7 @@ impl NoiseStudy {
             })
             .collect();
         panel_figure(
-            &out.figure("scalar"),
+            out.figure("scalar"),
             "Scalar GD with noisy input x + ε",
             &panels,
             2,

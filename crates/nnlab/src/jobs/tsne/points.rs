@@ -188,7 +188,9 @@ impl Points {
     /// One cloud per label of the normal points (or one for all unlabelled ones), the
     /// anomalies as one marked cloud.
     pub fn plot(&self, to: &Target, y: &[[f64; 2]], kl: f64) -> Result<(), JobError> {
-        let mut groups: Vec<(String, Vec<(f64, f64)>, bool)> = Vec::new();
+        // (legend name, points, marked as anomalies)
+        type Group = (String, Vec<(f64, f64)>, bool);
+        let mut groups: Vec<Group> = Vec::new();
         let normal = |i: &usize| !self.anomalous[*i];
         for label in (0..=255u8).map(Some).chain([None]) {
             let pts: Vec<(f64, f64)> = (0..self.n)
