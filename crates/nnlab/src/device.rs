@@ -60,17 +60,21 @@ impl DeviceChoice {
             #[cfg(feature = "cuda")]
             Self::Cuda => Ok(Device::cuda(0)),
             #[cfg(not(feature = "cuda"))]
-            Self::Cuda => Err("this nnlab was built without CUDA support; rebuild with \
-                 `cargo build --release --features cuda` (needs the CUDA toolkit, and network \
-                 access at build time for the LLVM bundle of Burn's CUDA compiler)"
-                .into()),
+            Self::Cuda => Err(
+                "this nnlab was built without CUDA support; rebuild it with its \
+                 `cuda` cargo feature enabled (needs the CUDA toolkit, and network access at \
+                 build time for the LLVM bundle of Burn's CUDA compiler)"
+                    .into(),
+            ),
             #[cfg(feature = "wgpu")]
             Self::Wgpu => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
             #[cfg(not(feature = "wgpu"))]
-            Self::Wgpu => Err("this nnlab was built without wgpu support; rebuild with \
-                 `cargo build --release --features wgpu` (runs on Vulkan; needs the Vulkan \
-                 loader, e.g. Debian's libvulkan1, and a GPU driver)"
-                .into()),
+            Self::Wgpu => Err(
+                "this nnlab was built without wgpu support; rebuild it with its \
+                 `wgpu` cargo feature enabled (runs on Vulkan; needs the Vulkan loader, e.g. \
+                 Debian's libvulkan1, and a GPU driver)"
+                    .into(),
+            ),
         }
     }
 }
@@ -255,11 +259,11 @@ mod tests {
     fn gpu_without_its_feature_says_how_to_rebuild() {
         if !cfg!(feature = "wgpu") {
             let e = DeviceChoice::Wgpu.device().unwrap_err();
-            assert!(e.contains("--features wgpu"), "{e}");
+            assert!(e.contains("`wgpu` cargo feature"), "{e}");
         }
         if !cfg!(feature = "cuda") {
             let e = DeviceChoice::Cuda.device().unwrap_err();
-            assert!(e.contains("--features cuda"), "{e}");
+            assert!(e.contains("`cuda` cargo feature"), "{e}");
         }
     }
 
