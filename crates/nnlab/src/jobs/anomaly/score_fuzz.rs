@@ -1,9 +1,8 @@
 //! Property-based fuzzing of detector loading ([`load_detector`], what `anomaly score` runs):
 //! saved detectors of every scorer (autoencoder MLP and convolutional, VAE, flow, sparse coder)
-//! with their
-//! `detector.json` mutated (bytes flipped or cut, or one value replaced by an extreme number, a
-//! wrong type or nothing) and their weights mutated (bytes flipped, cut or appended, with the
-//! checksum updated so the weights parser is reached). [`QUICK_CASES`] cases per property in
+//! with their `detector.json` mutated (bytes flipped or cut, or one value replaced by an extreme
+//! number, a wrong type or nothing) and their weights mutated (bytes flipped, cut or appended,
+//! with the checksum updated so the weights parser is reached). [`QUICK_CASES`] cases per property in
 //! `cargo test`; the ignored `_long` test runs `NNLAB_FUZZ_CASES`.
 //!
 //! Property: loading never panics; an error names `detector.json` or `weights.safetensors`;
