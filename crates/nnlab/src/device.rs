@@ -6,6 +6,8 @@
 use burn::prelude::Device;
 use std::fmt;
 use std::str::FromStr;
+use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The device a user asks for (`cpu`, `cuda` or `wgpu`).
@@ -134,6 +136,18 @@ pub fn set_denormals(mode: Denormals) {
     );
     fp_mode::set(mode);
     rayon::broadcast(|_| fp_mode::set(mode));
+    for pool in SHARD_POOLS.get().into_iter().flatten() {
+        pool.broadcast(|_| fp_mode::set(mode));
+    }
+}
+
+/// The process's policy ([`Denormals::from_env`] until [`set_denormals`] chooses one).
+fn policy() -> Denormals {
+    match POLICY.load(Ordering::Relaxed) {
+        1 => Denormals::Flush,
+        2 => Denormals::Keep,
+        _ => Denormals::from_env(),
+    }
 }
 
 /// Applies the process's policy ([`Denormals::from_env`] until [`set_denormals`] chooses one)
@@ -141,12 +155,7 @@ pub fn set_denormals(mode: Denormals) {
 /// ([`DeviceChoice::device`]) and [`crate::train::fit`] before training, so library users and
 /// tests get it without calling anything.
 pub fn apply_denormals() {
-    let mode = match POLICY.load(Ordering::Relaxed) {
-        1 => Denormals::Flush,
-        2 => Denormals::Keep,
-        _ => Denormals::from_env(),
-    };
-    set_denormals(mode);
+    set_denormals(policy());
 }
 
 /// The policy in force on the calling thread.
@@ -158,6 +167,28 @@ pub fn denormals() -> Denormals {
 /// (`$RAYON_NUM_THREADS`, else one per core).
 pub fn compute_threads() -> usize {
     rayon::current_num_threads()
+}
+
+static SHARD_POOLS: OnceLock<Vec<ThreadPool>> = OnceLock::new();
+
+/// One single-thread rayon pool per compute thread ([`compute_threads`]; fewer if the system
+/// refuses threads), created on first use,
+/// for data-parallel work ([`crate::train::shards`]): a job installed in pool i runs on that
+/// pool's thread, and the parallel loops Burn's CPU backend runs inside it stay on that thread
+/// instead of competing for the global pool. Their threads follow the denormals policy.
+pub fn shard_pools() -> &'static [ThreadPool] {
+    SHARD_POOLS.get_or_init(|| {
+        (0..compute_threads())
+            .filter_map(|i| {
+                ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(move |_| format!("nnlab-shard-{i}"))
+                    .start_handler(|_| fp_mode::set(policy()))
+                    .build()
+                    .ok()
+            })
+            .collect()
+    })
 }
 
 /// Reading and writing the per-thread floating-point control register.

@@ -4,6 +4,7 @@
 
 use burn::optim::{AdamState, AdaptiveMomentumState, LearningRate, ModuleOptimizer, Optimizer};
 use burn::prelude::*;
+use rayon::prelude::*;
 
 /// Adam (Kingma & Ba) with PyTorch's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8. At step t:
 ///
@@ -36,6 +37,10 @@ impl FusedAdam {
     }
 }
 
+/// Elements of a parameter updated by one thread at a time (large parameters are split
+/// among the threads of rayon's pool).
+const CHUNK: usize = 1 << 15;
+
 fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     let data = t.into_data().convert::<f32>();
     data.try_into_vec::<f32>().expect("converted to f32")
@@ -66,11 +71,20 @@ impl Optimizer for FusedAdam {
         let bc2_sqrt = (1.0 - b2.powi(time as i32)).sqrt();
         let c = bc2_sqrt / (1.0 - b1.powi(time as i32));
         let (step, eps) = (lr as f32, self.epsilon * bc2_sqrt);
-        for (((w, &gi), mi), vi) in theta.iter_mut().zip(&g).zip(&mut m).zip(&mut v) {
-            *mi = *mi * b1 + gi * (1.0 - b1);
-            *vi = *vi * b2 + gi * gi * (1.0 - b2);
-            *w -= step * (*mi * c / (vi.sqrt() + eps));
-        }
+        let update = |(((theta, g), m), v): (((&mut [f32], &[f32]), &mut [f32]), &mut [f32])| {
+            for (((w, &gi), mi), vi) in theta.iter_mut().zip(g).zip(m).zip(v) {
+                *mi = *mi * b1 + gi * (1.0 - b1);
+                *vi = *vi * b2 + gi * gi * (1.0 - b2);
+                *w -= step * (*mi * c / (vi.sqrt() + eps));
+            }
+        };
+        // Elementwise, so splitting the parameter among threads changes no result.
+        theta
+            .par_chunks_mut(CHUNK)
+            .zip(g.par_chunks(CHUNK))
+            .zip(m.par_chunks_mut(CHUNK))
+            .zip(v.par_chunks_mut(CHUNK))
+            .for_each(update);
         let back = |x: Vec<f32>| Tensor::from_data(TensorData::new(x, shape.clone()), &device);
         let momentum = AdaptiveMomentumState::new(time, back(m), back(v));
         (back(theta), Some(AdamState::new(momentum)))

@@ -5,12 +5,13 @@
 
 pub mod adam;
 pub mod checkpoint;
+pub mod shards;
 
 use crate::data::Images;
 use adam::FusedAdam;
 use burn::grad_clipping::GradientClipping;
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::prelude::*;
 pub use checkpoint::Checkpointing;
 use rand::SeedableRng;
@@ -246,7 +247,7 @@ pub fn fit<M>(
     model: M,
     data: &Images,
     cfg: &TrainConfig,
-    loss: impl FnMut(&M, Tensor<2>, &mut StdRng) -> Tensor<1>,
+    loss: impl Fn(&M, Tensor<2>, &mut StdRng) -> Tensor<1> + Sync,
     observer: &mut dyn TrainObserver,
 ) -> Result<(M, Vec<EpochStats>), TrainError>
 where
@@ -268,7 +269,7 @@ pub fn fit_fresh<M: Module>(
     data: &Images,
     cfg: &TrainConfig,
     device: &Device,
-    loss: impl FnMut(&M, Tensor<2>, &mut StdRng) -> Tensor<1>,
+    loss: impl Fn(&M, Tensor<2>, &mut StdRng) -> Tensor<1> + Sync,
     observer: &mut dyn TrainObserver,
 ) -> Result<(M, Vec<EpochStats>), TrainError> {
     cfg.validate()?;
@@ -291,8 +292,8 @@ pub fn fit_batches<M, X>(
     mut model: M,
     n: usize,
     cfg: &TrainConfig,
-    mut batch: impl FnMut(&[usize], &Device) -> X,
-    mut loss: impl FnMut(&M, X, &mut StdRng) -> Tensor<1>,
+    batch: impl Fn(&[usize], &Device) -> X + Sync,
+    loss: impl Fn(&M, X, &mut StdRng) -> Tensor<1> + Sync,
     observer: &mut dyn TrainObserver,
 ) -> Result<(M, Vec<EpochStats>), TrainError>
 where
@@ -319,6 +320,7 @@ where
         (model, optim, history, done) = (r.model, r.optim, r.history, r.epoch);
     }
     let steps = n.div_ceil(cfg.batch_size);
+    let shards = shards::count(cfg.batch_size, &device);
     for epoch in done + 1..=cfg.epochs {
         let mut rng = StdRng::seed_from_u64(checkpoint::epoch_seed(cfg.seed, epoch));
         let mut order: Vec<usize> = (0..n).collect();
@@ -327,9 +329,7 @@ where
         let start = Instant::now();
         let mut total = 0.0;
         for (step, idx) in order.chunks(cfg.batch_size).enumerate() {
-            let x = batch(idx, &device);
-            let l = loss(&model, x, &mut rng);
-            let value = l.clone().into_scalar::<f32>() as f64;
+            let (value, grads) = shards::gradients(&model, idx, shards, &mut rng, &batch, &loss);
             if !value.is_finite() {
                 return Err(TrainError::Diverged {
                     epoch,
@@ -338,7 +338,6 @@ where
                     lr: cfg.lr,
                 });
             }
-            let grads = GradientsParams::from_grads(l.backward(), &model);
             model = optim.step(cfg.lr, model, grads);
             total += value;
             let seen = (step * cfg.batch_size + idx.len()) as f64;
