@@ -4,9 +4,9 @@
 //! threads that compute on the CPU (subnormal floats flushed to zero, see [`set_denormals`]).
 
 use burn::prelude::Device;
+use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::fmt;
 use std::str::FromStr;
-use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 

@@ -41,6 +41,52 @@ impl FusedAdam {
 /// among the threads of rayon's pool).
 const CHUNK: usize = 1 << 15;
 
+/// The constants of one step: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
+/// θ ← θ − η · m·c / (√v + ε′) (see [`FusedAdam`]).
+#[derive(Clone, Copy)]
+struct Update {
+    b1: f32,
+    b2: f32,
+    c: f32,
+    step: f32,
+    eps: f32,
+}
+
+impl Update {
+    #[inline(always)]
+    fn apply(self, theta: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+        let Self {
+            b1,
+            b2,
+            c,
+            step,
+            eps,
+        } = self;
+        for (((w, &gi), mi), vi) in theta.iter_mut().zip(g).zip(m).zip(v) {
+            *mi = *mi * b1 + gi * (1.0 - b1);
+            *vi = *vi * b2 + gi * gi * (1.0 - b2);
+            *w -= step * (*mi * c / (vi.sqrt() + eps));
+        }
+    }
+
+    /// [`Update::apply`] compiled for AVX: 8 lanes instead of SSE's 4 for the square root and
+    /// the division that bound the loop. No FMA, so every result is bit-identical.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn apply_avx(self, theta: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+        self.apply(theta, g, m, v)
+    }
+
+    fn run(self, theta: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU has AVX (checked just above).
+            return unsafe { self.apply_avx(theta, g, m, v) };
+        }
+        self.apply(theta, g, m, v)
+    }
+}
+
 fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     let data = t.into_data().convert::<f32>();
     data.try_into_vec::<f32>().expect("converted to f32")
@@ -69,14 +115,12 @@ impl Optimizer for FusedAdam {
         };
         let (b1, b2) = (self.beta_1, self.beta_2);
         let bc2_sqrt = (1.0 - b2.powi(time as i32)).sqrt();
-        let c = bc2_sqrt / (1.0 - b1.powi(time as i32));
-        let (step, eps) = (lr as f32, self.epsilon * bc2_sqrt);
-        let update = |(((theta, g), m), v): (((&mut [f32], &[f32]), &mut [f32]), &mut [f32])| {
-            for (((w, &gi), mi), vi) in theta.iter_mut().zip(g).zip(m).zip(v) {
-                *mi = *mi * b1 + gi * (1.0 - b1);
-                *vi = *vi * b2 + gi * gi * (1.0 - b2);
-                *w -= step * (*mi * c / (vi.sqrt() + eps));
-            }
+        let update = Update {
+            b1,
+            b2,
+            c: bc2_sqrt / (1.0 - b1.powi(time as i32)),
+            step: lr as f32,
+            eps: self.epsilon * bc2_sqrt,
         };
         // Elementwise, so splitting the parameter among threads changes no result.
         theta
@@ -84,7 +128,7 @@ impl Optimizer for FusedAdam {
             .zip(g.par_chunks(CHUNK))
             .zip(m.par_chunks_mut(CHUNK))
             .zip(v.par_chunks_mut(CHUNK))
-            .for_each(update);
+            .for_each(|(((theta, g), m), v)| update.run(theta, g, m, v));
         let back = |x: Vec<f32>| Tensor::from_data(TensorData::new(x, shape.clone()), &device);
         let momentum = AdaptiveMomentumState::new(time, back(m), back(v));
         (back(theta), Some(AdamState::new(momentum)))
@@ -127,5 +171,35 @@ mod tests {
             assert!((a - b).abs() <= 1e-5 * b.abs().max(1.0), "{a} vs {b}");
             assert!((a - w).abs() > 1e-3, "the weights moved");
         }
+    }
+
+    /// The AVX loop computes every element exactly as the portable one (same operations, no
+    /// FMA contraction): bit-identical parameters and moments. On a CPU without AVX both paths
+    /// are the portable loop.
+    #[test]
+    fn avx_update_is_bit_identical() {
+        let vals = |k: usize| -> Vec<f32> {
+            (0..1003)
+                .map(|i| ((i * k) % 97) as f32 / 97.0 - 0.5)
+                .collect()
+        };
+        let u = Update {
+            b1: 0.9,
+            b2: 0.999,
+            c: 1.3,
+            step: 1e-3,
+            eps: 1e-8,
+        };
+        let g = vals(7);
+        let v0: Vec<f32> = vals(13).iter().map(|x| x.abs()).collect();
+        let (mut t1, mut m1, mut v1) = (vals(3), vals(11), v0.clone());
+        let (mut t2, mut m2, mut v2) = (t1.clone(), m1.clone(), v0);
+        u.apply(&mut t1, &g, &mut m1, &mut v1);
+        u.run(&mut t2, &g, &mut m2, &mut v2);
+        let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&t1), bits(&t2));
+        assert_eq!(bits(&m1), bits(&m2));
+        assert_eq!(bits(&v1), bits(&v2));
+        assert_ne!(t1, vals(3), "the parameters moved");
     }
 }

@@ -26,7 +26,9 @@ fn data() -> Images {
 fn cfg(epochs: usize, dir: &Path) -> TrainConfig {
     let mut c = TrainConfig {
         epochs,
-        batch_size: 8, // 50 items: the last batch of each epoch is short
+        // 50 items: the last batch of each epoch is short; on ≥ 2 cores a batch is cut into
+        // shards, each with its own noise generator (see `shards`).
+        batch_size: 2 * crate::train::shards::MIN_SHARD_ROWS,
         lr: 1e-2,
         seed: 7,
         ..TrainConfig::default()

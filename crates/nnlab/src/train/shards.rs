@@ -31,9 +31,9 @@ pub fn count(batch_size: usize, device: &Device) -> usize {
 
 /// The loss value and the gradients of Σ_s `loss(model, batch(idx_s), rng_s)` over `shards`
 /// consecutive, near-equal parts idx_s of `idx`. With one shard this is `loss(model,
-/// batch(idx), rng)` on the calling thread; with more, shard s runs in
-/// [`crate::device::shard_pools`]`()[s]` on a fresh-leaf copy of `model` (same parameter ids)
-/// with a generator seeded from `rng`, and the gradients are added in shard order.
+/// batch(idx), rng)` on the calling thread; with more, shard s runs in pool s (modulo their
+/// number) of [`crate::device::shard_pools`] on a fresh-leaf copy of `model` (same parameter
+/// ids) with a generator seeded from `rng`, and the gradients are added in shard order.
 pub fn gradients<M, X>(
     model: &M,
     idx: &[usize],
@@ -52,19 +52,24 @@ where
         (value, GradientsParams::from_grads(l.backward(), m))
     };
     let pools = crate::device::shard_pools();
-    let shards = shards.min(idx.len()).min(pools.len());
-    if shards <= 1 {
+    if shards.min(idx.len()) <= 1 || pools.is_empty() {
         return one(model, idx, rng);
     }
-    let size = idx.len().div_ceil(shards);
+    let size = idx.len().div_ceil(shards.min(idx.len()));
     let jobs: Vec<(M, &[usize], StdRng)> = idx
         .chunks(size)
-        .map(|part| (model.valid().train(), part, StdRng::seed_from_u64(rng.next_u64())))
+        .map(|part| {
+            (
+                model.valid().train(),
+                part,
+                StdRng::seed_from_u64(rng.next_u64()),
+            )
+        })
         .collect();
     let results: Vec<(f64, GradientsParams)> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
             .into_iter()
-            .zip(pools)
+            .zip(pools.iter().cycle())
             .map(|((m, part, mut rng), pool)| {
                 let one = &one;
                 scope.spawn(move || pool.install(move || one(&m, part, &mut rng)))
@@ -103,3 +108,7 @@ impl ModuleVisitor for AddGradients<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "shards_tests.rs"]
+mod tests;
