@@ -121,10 +121,11 @@ impl Denormals {
 /// The process's policy: 0 = not chosen yet (read [`Denormals::ENV`]), 1 = flush, 2 = keep.
 static POLICY: AtomicU8 = AtomicU8::new(0);
 
-/// Makes `mode` the process's policy and applies it to the calling thread and to every thread
+/// Makes `mode` the process's policy and applies it to the calling thread, to every thread
 /// of rayon's global pool (the pool in which Burn's `flex` backend and its gemm kernels compute;
-/// broadcasting to it creates it if needed, with all its threads). The floating-point mode is
-/// per thread: threads of other pools are not covered. On targets other than x86-64 and
+/// broadcasting to it creates it if needed, with all its threads) and to the threads of
+/// [`shard_pools`] (which start in the policy's mode). The floating-point mode is per thread:
+/// threads of other pools are not covered. On targets other than x86-64 and
 /// aarch64 it does nothing.
 pub fn set_denormals(mode: Denormals) {
     POLICY.store(

@@ -1,5 +1,5 @@
-//! `device::set_denormals` flushes subnormal floats to zero on the calling thread and on every
-//! rayon worker, and `Denormals::Keep` restores gradual underflow. In its own test binary (its
+//! `device::set_denormals` flushes subnormal floats to zero on the calling thread, on every
+//! rayon worker and on the threads of the shard pools of data-parallel training, and `Denormals::Keep` restores gradual underflow. In its own test binary (its
 //! own process), because the policy is process-wide for the rayon pool.
 
 use nnlab::device::{Denormals, DeviceChoice, set_denormals};
@@ -11,19 +11,19 @@ fn subnormal_product() -> f32 {
     black_box(f32::MIN_POSITIVE) * black_box(0.5f32)
 }
 
-/// The product on the calling thread and on every rayon worker.
+/// The product on the calling thread and on every rayon worker, global pool then shard pools.
 fn products() -> (f32, Vec<f32>) {
-    (
-        subnormal_product(),
-        rayon::broadcast(|_| subnormal_product()),
-    )
+    let shards = nnlab::device::shard_pools().iter();
+    let mut workers = rayon::broadcast(|_| subnormal_product());
+    workers.extend(shards.map(|pool| pool.install(subnormal_product)));
+    (subnormal_product(), workers)
 }
 
 #[test]
 fn flush_reaches_main_and_rayon_threads_and_can_be_turned_off() {
     let exact = f32::MIN_POSITIVE / 2.0; // computed in the default (keep) mode at compile time
     assert!(exact > 0.0 && !exact.is_normal());
-    let workers = rayon::current_num_threads();
+    let workers = rayon::current_num_threads() + nnlab::device::shard_pools().len();
 
     set_denormals(Denormals::Flush);
     assert_eq!(nnlab::device::denormals(), Denormals::Flush);
@@ -51,7 +51,7 @@ fn flush_reaches_main_and_rayon_threads_and_can_be_turned_off() {
         assert_eq!(subnormal_product(), exact);
         DeviceChoice::Cpu.device().unwrap();
         assert_eq!(subnormal_product(), 0.0);
-        assert!(rayon::broadcast(|_| subnormal_product()) == vec![0.0; workers]);
+        assert!(products().1 == vec![0.0; workers]);
     })
     .join()
     .unwrap();

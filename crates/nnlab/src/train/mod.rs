@@ -241,7 +241,9 @@ pub fn uniform_noise<const D: usize>(
 /// Adam, reshuffling every epoch with a generator seeded by `cfg.seed` (the same generator is
 /// handed to `loss` for any noise it needs). `model` must live on an autodiff device; `loss`
 /// returns the batch loss as a one-element tensor, summed (not averaged) over the batch so
-/// the reported per-image loss is `loss / batch size`. Returns the trained model (without
+/// the reported per-image loss is `loss / batch size`. On the CPU a batch is cut into shards
+/// computed in parallel ([`shards`]): `loss` then sees each shard as a batch, with a generator of
+/// its own, and the shards' losses and gradients are added. Returns the trained model (without
 /// autodiff) and per-epoch statistics; a non-finite loss stops with [`TrainError::Diverged`].
 pub fn fit<M>(
     model: M,

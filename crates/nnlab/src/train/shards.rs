@@ -29,8 +29,8 @@ pub fn count(batch_size: usize, device: &Device) -> usize {
     pools.min(batch_size / MIN_SHARD_ROWS).max(1)
 }
 
-/// The loss value and the gradients of Σ_s `loss(model, batch(idx_s), rng_s)` over `shards`
-/// consecutive, near-equal parts idx_s of `idx`. With one shard this is `loss(model,
+/// The loss value and the gradients of Σ_s `loss(model, batch(idx_s), rng_s)` over at most
+/// `shards` consecutive, near-equal parts idx_s of `idx`. With one shard this is `loss(model,
 /// batch(idx), rng)` on the calling thread; with more, shard s runs in pool s (modulo their
 /// number) of [`crate::device::shard_pools`] on a fresh-leaf copy of `model` (same parameter
 /// ids) with a generator seeded from `rng`, and the gradients are added in shard order.

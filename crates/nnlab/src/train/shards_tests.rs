@@ -95,7 +95,7 @@ fn sharded_gradient_is_the_batch_gradient() {
 fn shard_count_follows_cores_and_batch_size() {
     let cpu = Device::flex();
     let pools = crate::device::shard_pools().len();
-    assert_eq!(count(100, &cpu), pools.min(100 / MIN_SHARD_ROWS).max(1));
+    assert_eq!(count(100, &cpu), pools.clamp(1, 100 / MIN_SHARD_ROWS));
     assert_eq!(count(MIN_SHARD_ROWS - 1, &cpu), 1);
     assert_eq!(count(100, &cpu.clone().autodiff()), count(100, &cpu));
 }
