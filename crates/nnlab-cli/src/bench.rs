@@ -64,7 +64,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let peak = bench::gemm_peak(&device, 1024, 10);
     println!(
         "model {} {:?} latent {}, {} MMAC/image forward, device {}, subnormals {:?}, \
-         {} rayon threads",
+         {} rayon threads, {} batch shards",
         model.arch,
         model.hidden,
         model.latent,
@@ -72,6 +72,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         args.device,
         nnlab::device::denormals(),
         nnlab::device::compute_threads(),
+        nnlab::train::shards::count(args.batch_size, &device),
     );
     println!("gemm peak (1024x1024 matmul, best of 10): {peak:.1} GFLOP/s");
     for t in &timings {
