@@ -125,8 +125,8 @@ static POLICY: AtomicU8 = AtomicU8::new(0);
 /// of rayon's global pool (the pool in which Burn's `flex` backend and its gemm kernels compute;
 /// broadcasting to it creates it if needed, with all its threads) and to the threads of
 /// [`shard_pools`] (which start in the policy's mode). The floating-point mode is per thread:
-/// threads of other pools are not covered. On targets other than x86-64 and
-/// aarch64 it does nothing.
+/// threads of other pools are not covered. On targets other than x86-64 and aarch64 it does
+/// nothing.
 pub fn set_denormals(mode: Denormals) {
     POLICY.store(
         match mode {
@@ -173,10 +173,10 @@ pub fn compute_threads() -> usize {
 static SHARD_POOLS: OnceLock<Vec<ThreadPool>> = OnceLock::new();
 
 /// One single-thread rayon pool per compute thread ([`compute_threads`]; fewer if the system
-/// refuses threads), created on first use,
-/// for data-parallel work ([`crate::train::shards`]): a job installed in pool i runs on that
-/// pool's thread, and the parallel loops Burn's CPU backend runs inside it stay on that thread
-/// instead of competing for the global pool. Their threads follow the denormals policy.
+/// refuses threads), created on first use, for data-parallel work ([`crate::train::shards`]): a
+/// job installed in pool i runs on that pool's thread, and the parallel loops Burn's CPU backend
+/// runs inside it stay on that thread instead of competing for the global pool. Their threads
+/// follow the denormals policy.
 pub fn shard_pools() -> &'static [ThreadPool] {
     SHARD_POOLS.get_or_init(|| {
         (0..compute_threads())

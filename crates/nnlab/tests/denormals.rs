@@ -1,6 +1,7 @@
 //! `device::set_denormals` flushes subnormal floats to zero on the calling thread, on every
-//! rayon worker and on the threads of the shard pools of data-parallel training, and `Denormals::Keep` restores gradual underflow. In its own test binary (its
-//! own process), because the policy is process-wide for the rayon pool.
+//! rayon worker and on the threads of the shard pools of data-parallel training, and
+//! `Denormals::Keep` restores gradual underflow. In its own test binary (its own process),
+//! because the policy is process-wide for the rayon pools.
 
 use nnlab::device::{Denormals, DeviceChoice, set_denormals};
 use std::hint::black_box;

@@ -331,7 +331,8 @@ where
         let start = Instant::now();
         let mut total = 0.0;
         for (step, idx) in order.chunks(cfg.batch_size).enumerate() {
-            let (value, grads) = shards::gradients(&model, idx, shards, &mut rng, &batch, &loss);
+            let (value, grads) =
+                shards::gradients(&model, &device, idx, shards, &mut rng, &batch, &loss);
             if !value.is_finite() {
                 return Err(TrainError::Diverged {
                     epoch,

@@ -29,13 +29,14 @@ pub fn count(batch_size: usize, device: &Device) -> usize {
     pools.min(batch_size / MIN_SHARD_ROWS).max(1)
 }
 
-/// The loss value and the gradients of Σ_s `loss(model, batch(idx_s), rng_s)` over at most
-/// `shards` consecutive, near-equal parts idx_s of `idx`. With one shard this is `loss(model,
+/// The loss value and the gradients of Σ_s `loss(model, batch(idx_s, device), rng_s)` over at
+/// most `shards` consecutive, near-equal parts idx_s of `idx` (`device`: the model's). With one shard this is `loss(model,
 /// batch(idx), rng)` on the calling thread; with more, shard s runs in pool s (modulo their
 /// number) of [`crate::device::shard_pools`] on a fresh-leaf copy of `model` (same parameter
 /// ids) with a generator seeded from `rng`, and the gradients are added in shard order.
 pub fn gradients<M, X>(
     model: &M,
+    device: &Device,
     idx: &[usize],
     shards: usize,
     rng: &mut StdRng,
@@ -45,17 +46,17 @@ pub fn gradients<M, X>(
 where
     M: Module,
 {
-    let device = model.devices().into_iter().next().unwrap_or_default();
     let one = |m: &M, part: &[usize], rng: &mut StdRng| {
-        let l = loss(m, batch(part, &device), rng);
+        let l = loss(m, batch(part, device), rng);
         let value = l.clone().into_scalar::<f32>() as f64;
         (value, GradientsParams::from_grads(l.backward(), m))
     };
     let pools = crate::device::shard_pools();
-    if shards.min(idx.len()) <= 1 || pools.is_empty() {
+    let shards = shards.min(idx.len());
+    if shards <= 1 || pools.is_empty() {
         return one(model, idx, rng);
     }
-    let size = idx.len().div_ceil(shards.min(idx.len()));
+    let size = idx.len().div_ceil(shards);
     let jobs: Vec<(M, &[usize], StdRng)> = idx
         .chunks(size)
         .map(|part| {

@@ -35,7 +35,8 @@ fn run(m: &Autoencoder, shards: usize) -> (f64, Vec<Vec<f32>>) {
     let loss =
         |m: &Autoencoder, x: Tensor<2>, _: &mut StdRng| (m.forward(x.clone()) - x).square().sum();
     let mut rng = StdRng::seed_from_u64(0);
-    let (value, grads) = gradients(m, &idx, shards, &mut rng, &batch, &loss);
+    let device = Device::flex().autodiff();
+    let (value, grads) = gradients(m, &device, &idx, shards, &mut rng, &batch, &loss);
     struct Flat<'a>(&'a GradientsParams, Vec<Vec<f32>>);
     impl ModuleVisitor for Flat<'_> {
         fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
